@@ -1,0 +1,28 @@
+package dev.vfiosim.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code vfio-sim}: the command line of the simulator. */
+@Command(name = "vfio-sim", mixinStandardHelpOptions = true, version = "vfio-sim 0.1.0",
+        description = "A migratable mlx5-style PCI function served over vfio-user.",
+        subcommands = {ServeCommand.class})
+public final class VfioSimCommand implements Runnable {
+    /** Exit code when the server could not start (bad socket path, fd, options). */
+    public static final int EXIT_START_FAILED = 1;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("-v") || arg.equals("--verbose")) {
+                // must be set before the first logger exists
+                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+            }
+        }
+        System.exit(new CommandLine(new VfioSimCommand()).execute(args));
+    }
+}

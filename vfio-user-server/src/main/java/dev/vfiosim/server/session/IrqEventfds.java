@@ -1,0 +1,94 @@
+package dev.vfiosim.server.session;
+
+import dev.vfiosim.server.transport.EventFd;
+import dev.vfiosim.server.transport.FileDescriptors;
+import dev.vfiosim.simulator.irq.InterruptSink;
+import dev.vfiosim.simulator.irq.IrqType;
+import java.io.IOException;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The eventfds a client wired to the device's vectors with DEVICE_SET_IRQS: VMM-owned state that
+ * lives as long as the connection. Delivering an interrupt writes 1 to the vector's eventfd. The
+ * table is locked while signalling so that an fd is never written after being closed (and possibly
+ * reused by another open).
+ */
+final class IrqEventfds implements InterruptSink {
+    private static final Logger LOG = LoggerFactory.getLogger(IrqEventfds.class);
+    private static final int NONE = -1;
+
+    private final int[][] triggers = new int[IrqType.values().length][];
+    /** INTx "unmask" eventfds (QEMU's KVM resample fd): kept, closed with the table, not watched. */
+    private final int[][] unmaskNotifiers = new int[IrqType.values().length][];
+
+    IrqEventfds(int[] vectorCounts) {
+        for (IrqType type : IrqType.values()) {
+            triggers[type.index()] = filled(vectorCounts[type.index()]);
+            unmaskNotifiers[type.index()] = filled(vectorCounts[type.index()]);
+        }
+    }
+
+    private static int[] filled(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, NONE);
+        return a;
+    }
+
+    @Override
+    public synchronized boolean signal(IrqType type, int vector) {
+        int fd = triggers[type.index()][vector];
+        if (fd == NONE) {
+            return false;
+        }
+        try {
+            EventFd.signal(fd, 1);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("interrupt {} vector {} lost: eventfd {} refused the write: {}", type, vector, fd, e.getMessage());
+            return false;
+        }
+    }
+
+    /** Takes ownership of {@code fds[i]} as the trigger of vector {@code start + i}. */
+    synchronized void assignTriggers(IrqType type, int start, int[] fds) {
+        for (int i = 0; i < fds.length; i++) {
+            replace(triggers[type.index()], start + i, fds[i]);
+        }
+    }
+
+    synchronized void assignUnmaskNotifiers(IrqType type, int start, int[] fds) {
+        for (int i = 0; i < fds.length; i++) {
+            replace(unmaskNotifiers[type.index()], start + i, fds[i]);
+        }
+    }
+
+    synchronized void releaseTriggers(IrqType type, int start, int count) {
+        for (int v = start; v < start + count; v++) {
+            replace(triggers[type.index()], v, NONE);
+        }
+    }
+
+    synchronized boolean hasTrigger(IrqType type, int vector) {
+        return triggers[type.index()][vector] != NONE;
+    }
+
+    /** Closes every eventfd: the client is gone. */
+    synchronized void releaseAll() {
+        for (IrqType type : IrqType.values()) {
+            releaseTriggers(type, 0, triggers[type.index()].length);
+            int[] notifiers = unmaskNotifiers[type.index()];
+            for (int v = 0; v < notifiers.length; v++) {
+                replace(notifiers, v, NONE);
+            }
+        }
+    }
+
+    private static void replace(int[] table, int vector, int fd) {
+        if (table[vector] != NONE) {
+            FileDescriptors.close(table[vector]);
+        }
+        table[vector] = fd;
+    }
+}

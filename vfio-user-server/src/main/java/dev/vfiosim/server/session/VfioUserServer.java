@@ -1,0 +1,167 @@
+package dev.vfiosim.server.session;
+
+import dev.vfiosim.server.protocol.MessageHeader;
+import dev.vfiosim.server.transport.ListenerClosedException;
+import dev.vfiosim.server.transport.MessageSocket;
+import dev.vfiosim.server.transport.ReceivedFds;
+import dev.vfiosim.server.transport.UnixSocketListener;
+import dev.vfiosim.simulator.Errno;
+import dev.vfiosim.simulator.VfioDevice;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one device on one listening socket, to one client at a time (a device has one VMM). A
+ * client that connects while another is attached is answered EBUSY on its first message and
+ * disconnected; when the attached client leaves, its fds are released and the next one is accepted.
+ * The device and its state outlive connections, as a real function outlives its VMM process.
+ */
+public final class VfioUserServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VfioUserServer.class);
+    /** How long a refused client gets to send its first header before we just hang up. */
+    private static final Duration REFUSAL_WAIT = Duration.ofSeconds(2);
+
+    private final UnixSocketListener listener;
+    private final VfioDevice device;
+    private final ServerLimits limits;
+    private final Thread acceptor;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile Session active;
+    private volatile Thread activeThread;
+    private volatile boolean closing;
+
+    public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
+        this.listener = listener;
+        this.device = device;
+        this.limits = limits;
+        this.acceptor = new Thread(this::acceptLoop, "vfio-user-acceptor");
+    }
+
+    public VfioUserServer start() {
+        acceptor.start();
+        LOG.info("serving {} on {}", device, listener.path().map(Object::toString).orElse("an inherited fd"));
+        return this;
+    }
+
+    private void acceptLoop() {
+        try {
+            while (!closing) {
+                MessageSocket socket;
+                try {
+                    socket = listener.accept(limits.maxMsgFds());
+                } catch (ListenerClosedException e) {
+                    break;
+                } catch (IOException e) {
+                    if (closing) {
+                        break;
+                    }
+                    LOG.warn("accept failed: {}", e.getMessage());
+                    continue;
+                }
+                int n = connections.incrementAndGet();
+                Thread current = activeThread;
+                if (current != null && current.isAlive()) {
+                    refuse(socket, n);
+                    continue;
+                }
+                Session session = new Session(socket, device, limits, "client#" + n);
+                active = session;
+                Thread t = new Thread(() -> {
+                    try {
+                        session.run();
+                    } finally {
+                        session.close();
+                    }
+                }, "vfio-user-client-" + n);
+                activeThread = t;
+                LOG.info("client#{} attached", n);
+                t.start();
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void refuse(MessageSocket socket, int n) {
+        refused.incrementAndGet();
+        LOG.warn("client#{} refused: another client is attached to this device", n);
+        Thread t = new Thread(() -> answerBusy(socket, n), "vfio-user-refuse-" + n);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void answerBusy(MessageSocket socket, int n) {
+        ByteBuffer header = ByteBuffer.allocateDirect(MessageHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        ReceivedFds fds = new ReceivedFds(limits.maxMsgFds());
+        try (socket) {
+            socket.setReceiveTimeout(REFUSAL_WAIT);
+            if (socket.receive(header, fds)) {
+                header.flip();
+                int msgId = MessageHeader.msgId(header);
+                int cmd = MessageHeader.command(header);
+                MessageHeader.write(header, msgId, cmd, MessageHeader.SIZE,
+                        MessageHeader.TYPE_REPLY | MessageHeader.ERROR, Errno.EBUSY.code());
+                socket.send(header, null, new int[0], 0);
+            }
+        } catch (IOException e) {
+            LOG.debug("client#{}: refusal not delivered: {}", n, e.getMessage());
+        } finally {
+            fds.closeAll();
+        }
+    }
+
+    /** Connections accepted so far, refused ones included. */
+    public int connectionsAccepted() {
+        return connections.get();
+    }
+
+    public int connectionsRefused() {
+        return refused.get();
+    }
+
+    /** Whether a client is attached right now. */
+    public boolean clientAttached() {
+        Thread t = activeThread;
+        return t != null && t.isAlive();
+    }
+
+    /** Blocks until {@link #close()} has stopped the server. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops accepting, disconnects the client, waits for its thread, removes the socket file. */
+    @Override
+    public void close() {
+        closing = true;
+        listener.close();
+        Session session = active;
+        if (session != null) {
+            session.disconnect();
+        }
+        joinQuietly(acceptor);
+        Thread t = activeThread;
+        if (t != null) {
+            joinQuietly(t);
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
