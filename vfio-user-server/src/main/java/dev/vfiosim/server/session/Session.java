@@ -1,6 +1,9 @@
 package dev.vfiosim.server.session;
 
+import dev.vfiosim.server.protocol.Capabilities;
 import dev.vfiosim.server.protocol.Command;
+import dev.vfiosim.server.protocol.DmaMap;
+import dev.vfiosim.server.protocol.DmaUnmap;
 import dev.vfiosim.server.protocol.DeviceInfo;
 import dev.vfiosim.server.protocol.IrqInfoMessage;
 import dev.vfiosim.server.protocol.IrqSet;
@@ -45,6 +48,7 @@ public final class Session implements AutoCloseable {
     private final ServerLimits limits;
     private final VersionNegotiation negotiation;
     private final IrqEventfds irqEventfds;
+    private final DmaMapTable dmaMaps;
     private final String name;
 
     private final ByteBuffer header = direct(MessageHeader.SIZE);
@@ -73,6 +77,7 @@ public final class Session implements AutoCloseable {
             counts[i] = device.irqInfo(i).count();
         }
         this.irqEventfds = new IrqEventfds(counts);
+        this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS);
     }
 
     private static ByteBuffer direct(int size) {
@@ -187,6 +192,8 @@ public final class Session implements AutoCloseable {
         replyBody.clear();
         switch (command) {
             case VERSION -> version();
+            case DMA_MAP -> dmaMap();
+            case DMA_UNMAP -> dmaUnmap();
             case DEVICE_GET_INFO -> deviceInfo();
             case DEVICE_GET_REGION_INFO -> regionInfo();
             case DEVICE_GET_REGION_IO_FDS -> regionIoFds();
@@ -215,6 +222,27 @@ public final class Session implements AutoCloseable {
         reply.encode(replyBody);
         negotiated = true;
         LOG.info("{}: negotiated vfio-user {}.{}; client caps {}", name, reply.major(), reply.minor(), agreement.client());
+    }
+
+    private void dmaMap() {
+        DmaMap request = DmaMap.decode(payload, fds.count());
+        dmaMaps.map(request, fds.count() == 1 ? fds.take(0) : -1);
+    }
+
+    private void dmaUnmap() {
+        DmaUnmap request = DmaUnmap.decode(payload);
+        if (request.flags() == DmaUnmap.FLAG_ALL) {
+            int n = dmaMaps.unmapAll();
+            LOG.debug("{}: unmapped all {} DMA mappings", name, n);
+        } else {
+            dmaMaps.unmap(request.address(), request.size());
+        }
+        new DmaUnmap(DmaUnmap.SIZE, request.flags(), request.address(), request.size()).encode(replyBody);
+    }
+
+    /** Number of DMA mappings the client holds right now. */
+    public int dmaMappings() {
+        return dmaMaps.size();
     }
 
     private void deviceInfo() {
@@ -408,6 +436,10 @@ public final class Session implements AutoCloseable {
     private void release() {
         device.connectInterrupts(InterruptSink.NONE);
         irqEventfds.releaseAll();
+        int unmapped = dmaMaps.unmapAll();
+        if (unmapped > 0) {
+            LOG.info("{}: released {} DMA mappings of the departed client", name, unmapped);
+        }
         fds.closeAll();
     }
 

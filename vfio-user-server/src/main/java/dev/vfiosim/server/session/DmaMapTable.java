@@ -1,0 +1,232 @@
+package dev.vfiosim.server.session;
+
+import dev.vfiosim.server.protocol.DmaMap;
+import dev.vfiosim.server.protocol.ProtocolException;
+import dev.vfiosim.server.transport.FileDescriptors;
+import dev.vfiosim.server.transport.MappedMemory;
+import dev.vfiosim.simulator.Errno;
+import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.dma.DmaFaultException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's DMA mappings (VMM-owned state, per connection) and the device's {@link Dma} port over
+ * them. Device accesses hold the read lock for the length of one copy, map and unmap hold the write
+ * lock: an unmap therefore waits for in-flight DMA to finish and no access ever touches memory after
+ * its munmap.
+ */
+final class DmaMapTable implements Dma {
+    private static final Logger LOG = LoggerFactory.getLogger(DmaMapTable.class);
+    static final long PAGE = 4096;
+    /** libvfio-user's ceiling for one mapping on x86-64; larger is refused with ENOSPC. */
+    static final long MAX_MAPPING = 8L << 40;
+
+    /** One mapping; {@code memory} is null when the client gave no fd (message-based DMA). */
+    record Mapping(long iova, long size, boolean readable, boolean writable, MappedMemory memory) {
+        long end() {
+            return iova + size;
+        }
+    }
+
+    private final TreeMap<Long, Mapping> byIova = new TreeMap<>();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final long maxMappings;
+    private long faults;
+
+    DmaMapTable(long maxMappings) {
+        this.maxMappings = maxMappings;
+    }
+
+    /** DMA_MAP. Takes ownership of {@code fd} (-1 for none): it is closed whatever happens. */
+    void map(DmaMap request, int fd) {
+        try {
+            check(request);
+            MappedMemory memory = fd < 0 ? null : mmap(request, fd);
+            lock.writeLock().lock();
+            try {
+                Mapping clash = overlapping(request.address(), request.size());
+                if (clash != null || byIova.size() >= maxMappings) {
+                    if (memory != null) {
+                        memory.close();
+                    }
+                    if (clash != null) {
+                        throw new ProtocolException(Errno.EEXIST, "DMA_MAP [0x" + Long.toHexString(request.address())
+                                + ", +0x" + Long.toHexString(request.size()) + ") overlaps the mapping at 0x"
+                                + Long.toHexString(clash.iova()) + " size 0x" + Long.toHexString(clash.size()));
+                    }
+                    throw new ProtocolException(Errno.ENOSPC, "DMA_MAP exceeds max_dma_maps " + maxMappings);
+                }
+                byIova.put(request.address(), new Mapping(request.address(), request.size(), request.readable(),
+                        request.writable(), memory));
+            } finally {
+                lock.writeLock().unlock();
+            }
+            LOG.debug("mapped IOVA 0x{} size 0x{} {}", Long.toHexString(request.address()), Long.toHexString(request.size()),
+                    memory == null ? "(message-based)" : "from fd");
+        } finally {
+            if (fd >= 0) {
+                // the mapping keeps the memory alive; the fd itself is no longer needed
+                FileDescriptors.close(fd);
+            }
+        }
+    }
+
+    private static void check(DmaMap r) {
+        if (r.size() == 0) {
+            throw ProtocolException.invalid("DMA_MAP of size 0");
+        }
+        if ((r.address() | r.size() | r.offset()) % PAGE != 0) {
+            throw ProtocolException.invalid("DMA_MAP address 0x" + Long.toHexString(r.address()) + ", size 0x"
+                    + Long.toHexString(r.size()) + " and offset 0x" + Long.toHexString(r.offset())
+                    + " must be multiples of " + PAGE);
+        }
+        if (Long.compareUnsigned(r.size(), MAX_MAPPING) > 0) {
+            throw new ProtocolException(Errno.ENOSPC, "DMA_MAP size 0x" + Long.toHexString(r.size()) + " exceeds 8 TiB");
+        }
+        if (Long.compareUnsigned(r.address() + r.size(), r.address()) < 0 || r.address() + r.size() == 0) {
+            throw ProtocolException.invalid("DMA_MAP range wraps around the IOVA space");
+        }
+        if (!r.readable() && !r.writable()) {
+            throw ProtocolException.invalid("DMA_MAP with neither READ nor WRITE");
+        }
+    }
+
+    private static MappedMemory mmap(DmaMap r, int fd) {
+        try {
+            return MappedMemory.map(fd, r.offset(), r.size(), r.writable());
+        } catch (IOException e) {
+            throw ProtocolException.invalid("DMA_MAP cannot mmap the fd at offset 0x" + Long.toHexString(r.offset())
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** The first mapping that intersects [iova, iova+size), or null. */
+    private Mapping overlapping(long iova, long size) {
+        Map.Entry<Long, Mapping> below = byIova.floorEntry(iova);
+        if (below != null && Long.compareUnsigned(below.getValue().end(), iova) > 0) {
+            return below.getValue();
+        }
+        Map.Entry<Long, Mapping> above = byIova.ceilingEntry(iova);
+        if (above != null && Long.compareUnsigned(above.getKey(), iova + size) < 0) {
+            return above.getValue();
+        }
+        return null;
+    }
+
+    /**
+     * DMA_UNMAP of every mapping inside [iova, iova+size), as the kernel's type1 IOMMU does; a
+     * mapping only partly covered is EINVAL, nothing covered at all is ENOENT.
+     */
+    List<Mapping> unmap(long iova, long size) {
+        lock.writeLock().lock();
+        try {
+            List<Mapping> covered = new ArrayList<>();
+            long end = iova + size;
+            Map.Entry<Long, Mapping> below = byIova.lowerEntry(iova);
+            if (below != null && Long.compareUnsigned(below.getValue().end(), iova) > 0) {
+                throw ProtocolException.invalid("DMA_UNMAP at 0x" + Long.toHexString(iova) + " would split the mapping at 0x"
+                        + Long.toHexString(below.getKey()));
+            }
+            for (Mapping m : byIova.subMap(iova, true, end, false).values()) {
+                if (Long.compareUnsigned(m.end(), end) > 0) {
+                    throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", 0x" + Long.toHexString(end)
+                            + ") would split the mapping at 0x" + Long.toHexString(m.iova()));
+                }
+                covered.add(m);
+            }
+            if (covered.isEmpty()) {
+                throw new ProtocolException(Errno.ENOENT, "DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x"
+                        + Long.toHexString(size) + ") matches no mapping");
+            }
+            for (Mapping m : covered) {
+                byIova.remove(m.iova());
+                release(m);
+            }
+            return covered;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** DMA_UNMAP ALL, and what a disconnect does. */
+    int unmapAll() {
+        lock.writeLock().lock();
+        try {
+            int n = byIova.size();
+            byIova.values().forEach(DmaMapTable::release);
+            byIova.clear();
+            return n;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private static void release(Mapping m) {
+        if (m.memory() != null) {
+            m.memory().close();
+        }
+    }
+
+    int size() {
+        lock.readLock().lock();
+        try {
+            return byIova.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    long faults() {
+        return faults;
+    }
+
+    @Override
+    public void read(long iova, ByteBuffer dst) {
+        lock.readLock().lock();
+        try {
+            Mapping m = resolve(iova, dst.remaining(), false);
+            m.memory().get(iova - m.iova(), dst);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void write(long iova, ByteBuffer src) {
+        lock.readLock().lock();
+        try {
+            Mapping m = resolve(iova, src.remaining(), true);
+            m.memory().put(iova - m.iova(), src);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private Mapping resolve(long iova, long length, boolean write) {
+        Map.Entry<Long, Mapping> e = byIova.floorEntry(iova);
+        String why = null;
+        Mapping m = e == null ? null : e.getValue();
+        if (m == null || Long.compareUnsigned(iova + length, m.end()) > 0 || Long.compareUnsigned(iova, m.iova()) < 0) {
+            why = "not inside one mapping";
+        } else if (write ? !m.writable() : !m.readable()) {
+            why = "mapping is not " + (write ? "writable" : "readable");
+        } else if (m.memory() == null) {
+            why = "message-based DMA is not supported yet";
+        }
+        if (why != null) {
+            synchronized (this) {
+                faults++;
+            }
+            throw new DmaFaultException(iova, length, write, why);
+        }
+        return m;
+    }
+}
