@@ -256,6 +256,25 @@ class MessageSocketTest {
     }
 
     @Test
+    void closeWakesASendBlockedOnAFullSocket() throws Exception {
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        ExecutorService closer = Executors.newSingleThreadExecutor();
+        ByteBuffer big = ByteBuffer.allocateDirect(16 * 1024 * 1024);   // far more than the socket buffers hold
+        Future<?> sending = sender.submit(() -> {
+            a.send(big, null, null, 0);
+            return null;
+        });
+        Thread.sleep(200);
+        Future<?> closing = closer.submit(() -> a.close());
+        closing.get(2, TimeUnit.SECONDS);
+        java.util.concurrent.ExecutionException failure = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> sending.get(2, TimeUnit.SECONDS));
+        assertTrue(failure.getCause() instanceof TransportException, failure.getCause().toString());
+        sender.shutdown();
+        closer.shutdown();
+    }
+
+    @Test
     void receiveTimeoutThrows() throws Exception {
         b.setReceiveTimeout(Duration.ofMillis(100));
         assertThrows(ReceiveTimeoutException.class, () -> b.receive(ByteBuffer.allocateDirect(16), null));
