@@ -1,0 +1,125 @@
+package dev.vfiosim.simulator.device;
+
+import dev.vfiosim.simulator.pci.DwordRegisterBlock;
+
+/**
+ * The mlx5-style initialisation segment at BAR0 0x0000-0x0FFF: firmware identity, where the
+ * driver put the command queue, the command doorbell and the "still initialising" flag.
+ * Device-owned state. Registers are little-endian (real mlx5 hardware is big-endian).
+ *
+ * <pre>
+ * off    register               access                                        reset
+ * 0x000  fw_rev                 RO: 15:0 minor, 31:16 major                   0x00160027 (22.39)
+ * 0x004  cmdif_rev_fw_sub_minor RO: 15:0 fw sub-minor, 31:16 cmd i/f rev (5)  0x000503F2
+ * 0x010  cmdq_phys_addr_high    RW: command queue address bits 63:32           0
+ * 0x014  cmdq_phys_addr_low     31:12 RW address bits 31:12; 11:8 RO 0;        0x00000056
+ *                               7:4 RO log_cmdq_size (5); 3:0 RO log_cmdq_stride (6)
+ * 0x018  cmd_dbell              WO (reads 0): bit n rings command slot n; latched until executed
+ * 0x1FC  initializing           31 RO: 1 until the driver has written both cmdq address
+ *                               registers with a non-zero address; 25:24 RW nic_interface   0x80000000
+ * others                        RO 0
+ * </pre>
+ */
+public final class InitializationSegment implements DwordRegisterBlock {
+    public static final int FW_REV = 0x000;
+    public static final int CMDIF_REV_FW_SUB_MINOR = 0x004;
+    public static final int CMDQ_ADDR_HIGH = 0x010;
+    public static final int CMDQ_ADDR_LOW = 0x014;
+    public static final int CMD_DOORBELL = 0x018;
+    public static final int INITIALIZING = 0x1FC;
+
+    public static final int FW_MAJOR = 22;
+    public static final int FW_MINOR = 39;
+    public static final int FW_SUB_MINOR = 1010;
+    public static final int CMD_INTERFACE_REVISION = 5;
+    public static final int LOG_CMDQ_SIZE = 5;
+    public static final int LOG_CMDQ_STRIDE = 6;
+    public static final int CMDQ_ADDR_LOW_WRITABLE = 0xFFFF_F000;
+    public static final int INITIALIZING_FLAG = 1 << 31;
+    public static final int NIC_INTERFACE = 0b11 << 24;
+
+    private static final int HIGH_HALF = 16;
+    private static final int LOG_CMDQ_SIZE_SHIFT = 4;
+    private static final long DWORD_MASK = 0xFFFF_FFFFL;
+
+    private int cmdqAddressHigh;
+    private int cmdqAddressLow;
+    private boolean cmdqHighWritten;
+    private boolean cmdqLowWritten;
+    private boolean initializing;
+    private int nicInterface;
+    private int rungCommands;
+
+    public InitializationSegment() {
+        reset();
+    }
+
+    public synchronized void reset() {
+        cmdqAddressHigh = 0;
+        cmdqAddressLow = 0;
+        cmdqHighWritten = false;
+        cmdqLowWritten = false;
+        initializing = true;
+        nicInterface = 0;
+        rungCommands = 0;
+    }
+
+    @Override
+    public synchronized int read(int offset) {
+        return switch (offset) {
+            case FW_REV -> FW_MINOR | FW_MAJOR << HIGH_HALF;
+            case CMDIF_REV_FW_SUB_MINOR -> FW_SUB_MINOR | CMD_INTERFACE_REVISION << HIGH_HALF;
+            case CMDQ_ADDR_HIGH -> cmdqAddressHigh;
+            case CMDQ_ADDR_LOW -> cmdqAddressLow | LOG_CMDQ_SIZE << LOG_CMDQ_SIZE_SHIFT | LOG_CMDQ_STRIDE;
+            case INITIALIZING -> (initializing ? INITIALIZING_FLAG : 0) | nicInterface;
+            default -> 0;
+        };
+    }
+
+    @Override
+    public synchronized void write(int offset, int value) {
+        switch (offset) {
+            case CMDQ_ADDR_HIGH -> {
+                cmdqAddressHigh = value;
+                cmdqHighWritten = true;
+                checkDriverReady();
+            }
+            case CMDQ_ADDR_LOW -> {
+                cmdqAddressLow = value & CMDQ_ADDR_LOW_WRITABLE;
+                cmdqLowWritten = true;
+                checkDriverReady();
+            }
+            case CMD_DOORBELL -> rungCommands |= value;
+            case INITIALIZING -> nicInterface = value & NIC_INTERFACE;
+            default -> {
+            }
+        }
+    }
+
+    /** Where the driver placed the command queue in guest memory (0 until it says). */
+    public synchronized long commandQueueAddress() {
+        return (long) cmdqAddressHigh << Integer.SIZE | cmdqAddressLow & DWORD_MASK;
+    }
+
+    public synchronized boolean initializing() {
+        return initializing;
+    }
+
+    /** Command slots rung since the last {@link #takeRungCommands()} (bit n = slot n). */
+    public synchronized int rungCommands() {
+        return rungCommands;
+    }
+
+    /** Hands the rung slots to the command executor and forgets them. */
+    public synchronized int takeRungCommands() {
+        int rung = rungCommands;
+        rungCommands = 0;
+        return rung;
+    }
+
+    private void checkDriverReady() {
+        if (cmdqHighWritten && cmdqLowWritten && commandQueueAddress() != 0) {
+            initializing = false;
+        }
+    }
+}

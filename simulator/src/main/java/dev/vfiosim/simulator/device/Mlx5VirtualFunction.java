@@ -1,0 +1,265 @@
+package dev.vfiosim.simulator.device;
+
+import dev.vfiosim.simulator.DeviceException;
+import dev.vfiosim.simulator.Errno;
+import dev.vfiosim.simulator.VfioDevice;
+import dev.vfiosim.simulator.irq.InterruptController;
+import dev.vfiosim.simulator.irq.InterruptSink;
+import dev.vfiosim.simulator.irq.IrqInfo;
+import dev.vfiosim.simulator.irq.IrqType;
+import dev.vfiosim.simulator.irq.MsixTable;
+import dev.vfiosim.simulator.pci.CapabilityListBuilder;
+import dev.vfiosim.simulator.pci.ConfigSpace;
+import dev.vfiosim.simulator.pci.DeviceSerialNumberCapability;
+import dev.vfiosim.simulator.pci.MsixCapability;
+import dev.vfiosim.simulator.pci.PciExpressCapability;
+import dev.vfiosim.simulator.pci.PciHeader;
+import dev.vfiosim.simulator.pci.PciIdentity;
+import dev.vfiosim.simulator.pci.PowerManagementCapability;
+import dev.vfiosim.simulator.pci.RegionInfo;
+import dev.vfiosim.simulator.pci.SharedMemory;
+import dev.vfiosim.simulator.pci.SharedMemoryAllocator;
+import dev.vfiosim.simulator.pci.VendorSpecificExtendedCapability;
+import dev.vfiosim.simulator.pci.VfioRegion;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An mlx5-style Ethernet virtual function: config space with PM, MSI-X and PCIe capabilities plus
+ * a serial number, BAR0 as laid out in {@link Bar0}, MSI-X/INTx/ERR/REQ interrupts. See
+ * docs/device.md for the register maps and the rules.
+ */
+public final class Mlx5VirtualFunction implements VfioDevice {
+    public static final int MELLANOX = 0x15b3;
+    public static final int CONNECTX_VIRTUAL_FUNCTION = 0x101e;
+    public static final int ETHERNET_CONTROLLER = 0x020000;
+    public static final int SUBSYSTEM_ID = 0x0001;
+    public static final PciIdentity IDENTITY = new PciIdentity(
+            MELLANOX, CONNECTX_VIRTUAL_FUNCTION, 0, ETHERNET_CONTROLLER, MELLANOX, SUBSYSTEM_ID);
+    /** VSEC ID of the vendor-specific extended capability that names this model's revision. */
+    public static final int MODEL_VSEC_ID = 0x0001;
+    public static final int MODEL_REVISION = 1;
+    public static final int IRQ_TYPES = IrqType.values().length;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Mlx5VirtualFunction.class);
+
+    private final ConfigSpace config = new ConfigSpace();
+    private final MsixTable msix;
+    private final VmmOwnedState vmmOwned;
+    private final DeviceOwnedState deviceOwned;
+    private final InterruptController interrupts;
+    private final SharedMemory deviceMemory;
+    private final Bar0 bar0;
+    private final int msixCapability;
+    private final int pciExpressCapability;
+    private final AtomicLong resets = new AtomicLong();
+
+    public Mlx5VirtualFunction(SharedMemoryAllocator allocator) {
+        this(allocator, VirtualFunctionConfig.defaults());
+    }
+
+    public Mlx5VirtualFunction(SharedMemoryAllocator allocator, VirtualFunctionConfig settings) {
+        PciHeader.define(config, IDENTITY);
+        Bar0.DESCRIPTOR.define(config);
+        CapabilityListBuilder capabilities = new CapabilityListBuilder(config);
+        capabilities.add(new PowerManagementCapability());
+        msixCapability = capabilities.add(
+                new MsixCapability(settings.msixVectors(), Bar0.DESCRIPTOR.index(), Bar0.MSIX_TABLE, Bar0.MSIX_PBA));
+        pciExpressCapability = capabilities.add(new PciExpressCapability());
+        capabilities.add(new DeviceSerialNumberCapability(settings.serialNumber()));
+        capabilities.add(new VendorSpecificExtendedCapability(MODEL_VSEC_ID, MODEL_REVISION, new int[] {MODEL_REVISION}));
+
+        msix = new MsixTable(settings.msixVectors());
+        vmmOwned = new VmmOwnedState(config, msix);
+        deviceOwned = new DeviceOwnedState(new RunningClock(settings.nanoTime()));
+        interrupts = new InterruptController(config, msixCapability, msix);
+        deviceMemory = allocator.allocate("mlx5-vf-bar0", (int) Bar0.SIZE);
+        bar0 = new Bar0(deviceOwned.initSegment(), deviceOwned.health(),
+                interrupts.msixTableRegisters(), interrupts.pbaRegisters(), deviceMemory);
+        watchConfigRegisters();
+    }
+
+    /** The config registers whose writes the device acts on; everything else is plain storage. */
+    private void watchConfigRegisters() {
+        config.onWrite(PciHeader.COMMAND, 2, (before, requested, after) -> {
+            if (((before ^ after) & PciHeader.COMMAND_BUS_MASTER) != 0) {
+                LOG.debug("bus master {}", (after & PciHeader.COMMAND_BUS_MASTER) != 0 ? "enabled" : "disabled");
+            }
+            interrupts.commandWritten();
+        });
+        config.onWrite(msixCapability + MsixCapability.MESSAGE_CONTROL, 2,
+                (before, requested, after) -> interrupts.msixControlWritten());
+        config.onWrite(pciExpressCapability + PciExpressCapability.DEVICE_CONTROL, 2, (before, requested, after) -> {
+            if ((requested & PciExpressCapability.INITIATE_FLR) != 0) {
+                LOG.info("function-level reset requested through Device Control");
+                reset();
+            }
+        });
+    }
+
+    @Override
+    public int regionCount() {
+        return VfioRegion.COUNT;
+    }
+
+    @Override
+    public int irqCount() {
+        return IRQ_TYPES;
+    }
+
+    @Override
+    public RegionInfo regionInfo(int index) {
+        return switch (checkRegionIndex(index)) {
+            case VfioRegion.BAR0 -> new RegionInfo(VfioRegion.BAR0, Bar0.SIZE, true, true,
+                    List.of(Bar0.MAPPABLE), Optional.of(deviceMemory), 0);
+            case VfioRegion.CONFIG -> RegionInfo.trapped(VfioRegion.CONFIG, ConfigSpace.SIZE);
+            default -> RegionInfo.absent(index);
+        };
+    }
+
+    @Override
+    public void readRegion(int index, long offset, ByteBuffer dst) {
+        int at = checkRegionRange(index, offset, dst.remaining());
+        if (dst.remaining() == 0) {
+            return;
+        }
+        if (index == VfioRegion.CONFIG) {
+            config.read(at, dst);
+        } else {
+            bar0.read(at, dst);
+        }
+    }
+
+    @Override
+    public void writeRegion(int index, long offset, ByteBuffer src) {
+        int at = checkRegionRange(index, offset, src.remaining());
+        if (src.remaining() == 0) {
+            return;
+        }
+        if (index == VfioRegion.CONFIG) {
+            config.write(at, src);
+        } else {
+            bar0.write(at, src);
+        }
+    }
+
+    @Override
+    public IrqInfo irqInfo(int index) {
+        IrqType type = IrqType.ofIndex(index);
+        if (type == null || index >= irqCount()) {
+            throw new DeviceException(Errno.EINVAL, "IRQ index " + index + " is not within 0.." + (irqCount() - 1));
+        }
+        return interrupts.info(type);
+    }
+
+    @Override
+    public void connectInterrupts(InterruptSink sink) {
+        interrupts.connect(sink);
+    }
+
+    @Override
+    public void maskIrqs(IrqType type, int start, boolean[] selected, boolean mask) {
+        interrupts.mask(checkType(type), start, selected, mask);
+    }
+
+    @Override
+    public void irqTriggersAssigned(IrqType type, int start, boolean[] selected, boolean assigned) {
+        interrupts.assignTriggers(checkType(type), start, selected, assigned);
+    }
+
+    @Override
+    public void triggerIrqs(IrqType type, int start, boolean[] selected) {
+        interrupts.trigger(checkType(type), start, selected);
+    }
+
+    /**
+     * DEVICE_RESET and FLR: device-owned state back to power-on (initialising, no command queue,
+     * clock from zero, device memory zeroed) and pending interrupts forgotten. Config space, the
+     * MSI-X table and the interrupt wiring are VMM-owned and kept: vfio-pci restores a function's
+     * config after the FLR it issues for DEVICE_RESET, and a VMM restoring config during a
+     * migration must not see it wiped.
+     */
+    @Override
+    public void reset() {
+        deviceOwned.reset();
+        bar0.clearDeviceMemory();
+        interrupts.clearPending();
+        resets.incrementAndGet();
+        LOG.debug("function reset");
+    }
+
+    @Override
+    public void close() {
+        deviceMemory.close();
+    }
+
+    /** The interrupt controller: {@code fire}/{@code raise} interrupts, counters, pending state. */
+    public InterruptController interrupts() {
+        return interrupts;
+    }
+
+    public VmmOwnedState vmmOwnedState() {
+        return vmmOwned;
+    }
+
+    public DeviceOwnedState deviceOwnedState() {
+        return deviceOwned;
+    }
+
+    /** Freezes the device's running time (health counter), as a stopped migration state does. */
+    public void pause() {
+        deviceOwned.clock().pause();
+    }
+
+    public void resume() {
+        deviceOwned.clock().resume();
+    }
+
+    /** The memory behind BAR0's device memory window (the same one the client may mmap). */
+    public SharedMemory deviceMemory() {
+        return deviceMemory;
+    }
+
+    public int msixCapabilityOffset() {
+        return msixCapability;
+    }
+
+    public int pciExpressCapabilityOffset() {
+        return pciExpressCapability;
+    }
+
+    /** Resets (DEVICE_RESET or FLR) since creation. */
+    public long resetCount() {
+        return resets.get();
+    }
+
+    private static IrqType checkType(IrqType type) {
+        if (type == null) {
+            throw new DeviceException(Errno.EINVAL, "no IRQ type given");
+        }
+        return type;
+    }
+
+    private int checkRegionIndex(int index) {
+        if (index < 0 || index >= regionCount()) {
+            throw new DeviceException(Errno.EINVAL, "region index " + index + " is not within 0.." + (regionCount() - 1));
+        }
+        return index;
+    }
+
+    private int checkRegionRange(int index, long offset, int length) {
+        long size = regionInfo(index).size();
+        if (size == 0) {
+            throw new DeviceException(Errno.EINVAL, "region " + index + " is not implemented (size 0)");
+        }
+        if (offset < 0 || offset + length > size) {
+            throw new DeviceException(Errno.EINVAL, "access of " + length + " bytes at offset 0x" + Long.toHexString(offset)
+                    + " is outside region " + index + " (size 0x" + Long.toHexString(size) + ")");
+        }
+        return (int) offset;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.vfiosim.simulator.device;
+
+import dev.vfiosim.simulator.irq.MsixTable;
+import java.util.function.LongSupplier;
+
+/**
+ * What may differ between two simulated functions.
+ *
+ * @param msixVectors MSI-X vectors, 1..256 (the table must fit its 4 KiB BAR0 page)
+ * @param serialNumber the Device Serial Number capability's value
+ * @param nanoTime the device's monotonic time source ({@code System::nanoTime} outside tests)
+ */
+public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime) {
+    public static final int DEFAULT_MSIX_VECTORS = 16;
+    public static final int MAX_MSIX_VECTORS = Bar0.WINDOW_SIZE / MsixTable.ENTRY_SIZE;
+    /** An EUI-64 built from the Mellanox OUI 00:02:c9. */
+    public static final long DEFAULT_SERIAL_NUMBER = 0x0002_c9ff_fe00_0001L;
+
+    public VirtualFunctionConfig {
+        if (msixVectors < 1 || msixVectors > MAX_MSIX_VECTORS) {
+            throw new IllegalArgumentException("MSI-X vector count " + msixVectors + " is not within 1.." + MAX_MSIX_VECTORS);
+        }
+    }
+
+    public static VirtualFunctionConfig defaults() {
+        return new VirtualFunctionConfig(DEFAULT_MSIX_VECTORS, DEFAULT_SERIAL_NUMBER, System::nanoTime);
+    }
+
+    public VirtualFunctionConfig withNanoTime(LongSupplier source) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, source);
+    }
+}
