@@ -26,6 +26,8 @@ public final class VfioUserServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VfioUserServer.class);
     /** How long a refused client gets to send its first header before we just hang up. */
     private static final Duration REFUSAL_WAIT = Duration.ofSeconds(2);
+    /** How long a newcomer waits for the attached client's session to wind down before being refused. */
+    private static final Duration HANDOVER_WAIT = Duration.ofMillis(200);
 
     private final UnixSocketListener listener;
     private final VfioDevice device;
@@ -67,33 +69,62 @@ public final class VfioUserServer implements AutoCloseable {
                     continue;
                 }
                 int n = connections.incrementAndGet();
-                Thread current = activeThread;
-                if (current != null && current.isAlive()) {
-                    refuse(socket, n);
-                    continue;
+                if (!tryAttach(socket, n)) {
+                    admitLater(socket, n);
                 }
-                Session session = new Session(socket, device, limits, "client#" + n);
-                active = session;
-                Thread t = new Thread(() -> {
-                    try {
-                        session.run();
-                    } finally {
-                        session.close();
-                    }
-                }, "vfio-user-client-" + n);
-                activeThread = t;
-                LOG.info("client#{} attached", n);
-                t.start();
             }
         } finally {
             stopped.countDown();
         }
     }
 
-    private void refuse(MessageSocket socket, int n) {
-        refused.incrementAndGet();
-        LOG.warn("client#{} refused: another client is attached to this device", n);
-        Thread t = new Thread(() -> answerBusy(socket, n), "vfio-user-refuse-" + n);
+    /** Makes {@code socket} the attached client if nobody is attached; false if someone is. */
+    private synchronized boolean tryAttach(MessageSocket socket, int n) {
+        Thread current = activeThread;
+        if (closing || (current != null && current.isAlive())) {
+            return false;
+        }
+        Session session = new Session(socket, device, limits, "client#" + n);
+        active = session;
+        Thread t = new Thread(() -> {
+            try {
+                session.run();
+            } finally {
+                session.close();
+            }
+        }, "vfio-user-client-" + n);
+        activeThread = t;
+        LOG.info("client#{} attached", n);
+        t.start();
+        return true;
+    }
+
+    /**
+     * A client arrived while another is attached. A VMM that reconnects right after closing often
+     * beats the old session to noticing the hang-up, so the newcomer is judged when its first message
+     * arrives, after giving the old session a moment to finish; only then is it refused.
+     */
+    private void admitLater(MessageSocket socket, int n) {
+        Thread t = new Thread(() -> {
+            try {
+                if (socket.awaitReadable(REFUSAL_WAIT)) {
+                    Thread current = activeThread;
+                    if (current != null) {
+                        current.join(HANDOVER_WAIT.toMillis());
+                    }
+                    if (tryAttach(socket, n)) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("client#{}: gone before admission: {}", n, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            refused.incrementAndGet();
+            LOG.warn("client#{} refused: another client is attached to this device", n);
+            answerBusy(socket, n);
+        }, "vfio-user-admission-" + n);
         t.setDaemon(true);
         t.start();
     }

@@ -14,15 +14,12 @@ import java.time.Duration;
 public final class EventFd implements AutoCloseable {
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
-    static final short POLLIN = 0x1;
 
     /**
      * Per-thread scratch so signalling and waiting allocate nothing; lives as long as its thread.
-     * VALUE: the u64 counter read or written. POLLFD: struct pollfd (0 int fd, 4 short events,
-     * 6 short revents).
+     * VALUE: the u64 counter read or written.
      */
     private static final ThreadLocal<NativeBlock> VALUE = ThreadLocal.withInitial(() -> new NativeBlock(8));
-    private static final ThreadLocal<NativeBlock> POLLFD = ThreadLocal.withInitial(() -> new NativeBlock(8));
 
     private final int fd;
     private volatile boolean closed;
@@ -75,33 +72,17 @@ public final class EventFd implements AutoCloseable {
     public long await(Duration timeout) throws IOException {
         ensureOpen();
         long deadline = System.nanoTime() + timeout.toNanos();
-        NativeBlock pollfd = POLLFD.get();
-        while (true) {
-            long remainingNanos = deadline - System.nanoTime();
-            int millis = remainingNanos <= 0 ? 0
-                    : (int) Math.min(Integer.MAX_VALUE, (remainingNanos + 999_999) / 1_000_000);
-            pollfd.bytes.putInt(0, fd);
-            pollfd.bytes.putShort(4, POLLIN);
-            pollfd.bytes.putShort(6, (short) 0);
-            int ready = Native.libc().poll(pollfd.pointer, 1, millis);
-            if (ready < 0) {
-                int errno = Native.lastErrno();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                throw new TransportException("poll on eventfd " + fd + " failed", errno);
+        while (FdReadiness.awaitReadable(fd, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+            long value = readNow();
+            if (value != 0) {
+                return value;
             }
-            if (ready > 0) {
-                long value = readNow();
-                if (value != 0) {
-                    return value;
-                }
-                // another reader drained it first: keep waiting for what is left of the timeout
-            }
-            if (millis == 0 || System.nanoTime() - deadline >= 0) {
-                return 0;
+            // another reader drained it first: keep waiting for what is left of the timeout
+            if (System.nanoTime() - deadline >= 0) {
+                break;
             }
         }
+        return 0;
     }
 
     /** Drains the counter without blocking; 0 if it was 0. */

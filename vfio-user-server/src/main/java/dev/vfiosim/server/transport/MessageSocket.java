@@ -301,6 +301,11 @@ public final class MessageSocket implements AutoCloseable {
     }
 
     /** SO_RCVTIMEO: a receive waiting longer throws {@link ReceiveTimeoutException}; ZERO means wait forever. */
+    /** Waits until a receive would not block (data, fds or the peer's hang-up); false on timeout. */
+    public boolean awaitReadable(Duration timeout) throws IOException {
+        return FdReadiness.awaitReadable(fd, timeout);
+    }
+
     public void setReceiveTimeout(Duration timeout) throws IOException {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("negative timeout " + timeout);

@@ -180,10 +180,10 @@ public final class UnixSocketListener implements AutoCloseable {
         try {
             while (true) {
                 pollfds.bytes.putInt(0, fd);
-                pollfds.bytes.putShort(4, EventFd.POLLIN);
+                pollfds.bytes.putShort(4, FdReadiness.POLLIN);
                 pollfds.bytes.putShort(6, (short) 0);
                 pollfds.bytes.putInt(8, wakeup.fd());
-                pollfds.bytes.putShort(12, EventFd.POLLIN);
+                pollfds.bytes.putShort(12, FdReadiness.POLLIN);
                 pollfds.bytes.putShort(14, (short) 0);
                 if (Native.libc().poll(pollfds.pointer, 2, -1) < 0) {
                     int errno = Native.lastErrno();
@@ -200,7 +200,7 @@ public final class UnixSocketListener implements AutoCloseable {
                     throw new TransportException("listener " + describe() + " failed (poll revents 0x"
                             + Integer.toHexString(revents & 0xffff) + ")");
                 }
-                if ((revents & EventFd.POLLIN) == 0) {
+                if ((revents & FdReadiness.POLLIN) == 0) {
                     continue;
                 }
                 int client = Native.libc().accept4(fd, null, null, UnixSocket.SOCK_CLOEXEC);

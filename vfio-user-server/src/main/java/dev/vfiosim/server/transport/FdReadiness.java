@@ -1,0 +1,46 @@
+package dev.vfiosim.server.transport;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Waiting for an fd to become readable with poll(2), without consuming anything. Readable includes
+ * the peer having hung up, so a caller learns about both with one wait.
+ *
+ * <pre>
+ * struct pollfd (8 bytes): 0 int fd, 4 short events, 6 short revents
+ * </pre>
+ */
+final class FdReadiness {
+    static final short POLLIN = 0x1;
+    private static final ThreadLocal<NativeBlock> POLLFD = ThreadLocal.withInitial(() -> new NativeBlock(8));
+
+    private FdReadiness() {
+    }
+
+    /** True once {@code fd} is readable, false if {@code timeout} passed first (ZERO: just look). */
+    static boolean awaitReadable(int fd, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        NativeBlock pollfd = POLLFD.get();
+        while (true) {
+            long remainingNanos = deadline - System.nanoTime();
+            int millis = remainingNanos <= 0 ? 0
+                    : (int) Math.min(Integer.MAX_VALUE, (remainingNanos + 999_999) / 1_000_000);
+            pollfd.bytes.putInt(0, fd);
+            pollfd.bytes.putShort(4, POLLIN);
+            pollfd.bytes.putShort(6, (short) 0);
+            int ready = Native.libc().poll(pollfd.pointer, 1, millis);
+            if (ready > 0) {
+                return true;
+            }
+            if (ready < 0) {
+                int errno = Native.lastErrno();
+                if (errno != Errno.EINTR) {
+                    throw new TransportException("poll on fd " + fd + " failed", errno);
+                }
+            } else if (millis == 0 || System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+        }
+    }
+}
