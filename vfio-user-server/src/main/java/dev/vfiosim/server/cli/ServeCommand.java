@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,14 +54,19 @@ final class ServeCommand implements Callable<Integer> {
         }
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator());
         VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT);
-        Thread shutdown = new Thread(() -> {
-            LOG.info("shutting down");
-            server.close();
-            device.close();
-        }, "vfio-sim-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
+        // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
+        // the client's fds released, and the exit code is 0 (a service manager's clean stop)
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), s -> {
+                LOG.info("SIG{} received, shutting down", s.getName());
+                new Thread(server::close, "vfio-sim-shutdown").start();
+            });
+        }
         server.start();
         server.awaitStop();
+        server.close();
+        device.close();
+        LOG.info("stopped after {} connections", server.connectionsAccepted());
         return 0;
     }
 }
