@@ -165,6 +165,8 @@ class Mlx5VirtualFunctionTest {
         } while (at != 0);
         assertEquals(List.of(DeviceSerialNumberCapability.ID, VendorSpecificExtendedCapability.ID),
                 List.copyOf(extended.keySet()));
+        assertEquals(List.of(0x40, 0x48, 0x54), List.copyOf(standard.values()), "offsets in docs/device.md");
+        assertEquals(List.of(0x100, 0x10C), List.copyOf(extended.values()), "offsets in docs/device.md");
         int dsn = extended.get(DeviceSerialNumberCapability.ID);
         assertEquals(VirtualFunctionConfig.DEFAULT_SERIAL_NUMBER, read(VfioRegion.CONFIG, dsn + 4, 8));
 
@@ -175,7 +177,9 @@ class Mlx5VirtualFunctionTest {
 
         int pcie = standard.get(PciExpressCapability.ID);
         assertEquals(0x0002, config(pcie + PciExpressCapability.CAPABILITIES, 2));
+        assertEquals(0x10008001L, config(pcie + PciExpressCapability.DEVICE_CAPABILITIES, 4));
         assertTrue((config(pcie + PciExpressCapability.DEVICE_CAPABILITIES, 4) & (1 << 28)) != 0, "FLR capable");
+        assertEquals(0x2810, config(pcie + PciExpressCapability.DEVICE_CONTROL, 2));
     }
 
     @Test
