@@ -203,4 +203,23 @@ class InterruptControllerTest {
         assertEquals(MsixTable.MASK, table.read(MsixTable.VECTOR_CONTROL), "reset value of Mask is 1");
         assertEquals(0, table.read(VECTORS * MsixTable.ENTRY_SIZE), "past the table reads 0");
     }
+
+    @Test
+    void concurrentRaisesWhileMaskedCollapseIntoOneDelivery() throws Exception {
+        Thread[] devices = new Thread[4];
+        for (int i = 0; i < devices.length; i++) {
+            devices[i] = new Thread(() -> {
+                for (int n = 0; n < 1000; n++) {
+                    controller.raise(IrqType.MSIX, 6);
+                }
+            });
+            devices[i].start();
+        }
+        for (Thread device : devices) {
+            device.join();
+        }
+        assertEquals(4000, controller.counts(IrqType.MSIX).pended());
+        controller.mask(IrqType.MSIX, 6, one(), false);
+        verify(sink, times(1)).signal(IrqType.MSIX, 6);
+    }
 }
