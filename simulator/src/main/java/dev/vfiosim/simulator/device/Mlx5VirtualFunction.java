@@ -256,7 +256,7 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         if (size == 0) {
             throw new DeviceException(Errno.EINVAL, "region " + index + " is not implemented (size 0)");
         }
-        if (offset < 0 || offset + length > size) {
+        if (offset < 0 || offset > size - length) {
             throw new DeviceException(Errno.EINVAL, "access of " + length + " bytes at offset 0x" + Long.toHexString(offset)
                     + " is outside region " + index + " (size 0x" + Long.toHexString(size) + ")");
         }
