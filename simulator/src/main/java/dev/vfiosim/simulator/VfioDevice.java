@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator;
 
+import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
 import dev.vfiosim.simulator.irq.IrqType;
@@ -35,6 +36,12 @@ public interface VfioDevice extends AutoCloseable {
 
     /** Where interrupts go from now on; the server installs one per connection. */
     void connectInterrupts(InterruptSink sink);
+
+    /**
+     * Where the device's DMA goes from now on: the connected client's mappings, {@link Dma#NONE}
+     * when no client is attached. Every guest-memory access of the device goes through it.
+     */
+    void connectDma(Dma dma);
 
     /**
      * DEVICE_SET_IRQS with ACTION_MASK / ACTION_UNMASK for vectors {@code [start, start+count)} whose

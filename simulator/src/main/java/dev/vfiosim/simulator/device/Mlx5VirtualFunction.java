@@ -3,6 +3,7 @@ package dev.vfiosim.simulator.device;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
+import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.irq.InterruptController;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
@@ -47,6 +48,8 @@ public final class Mlx5VirtualFunction implements VfioDevice {
 
     private static final Logger LOG = LoggerFactory.getLogger(Mlx5VirtualFunction.class);
 
+    /** Swapped by the server's connection thread, read by device threads. */
+    private volatile Dma dma = Dma.NONE;
     private final ConfigSpace config = new ConfigSpace();
     private final MsixTable msix;
     private final VmmOwnedState vmmOwned;
@@ -154,6 +157,16 @@ public final class Mlx5VirtualFunction implements VfioDevice {
             throw new DeviceException(Errno.EINVAL, "IRQ index " + index + " is not within 0.." + (irqCount() - 1));
         }
         return interrupts.info(type);
+    }
+
+    @Override
+    public void connectDma(Dma dma) {
+        this.dma = dma;
+    }
+
+    /** The guest-memory port the device uses right now. */
+    public Dma dma() {
+        return dma;
     }
 
     @Override

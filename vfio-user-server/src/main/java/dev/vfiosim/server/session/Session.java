@@ -22,6 +22,7 @@ import dev.vfiosim.server.transport.ReceivedFds;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
+import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
 import dev.vfiosim.simulator.irq.IrqType;
@@ -87,6 +88,7 @@ public final class Session implements AutoCloseable {
     /** Serves the client until it disconnects; releases every fd it gave us on the way out. */
     public void run() {
         device.connectInterrupts(irqEventfds);
+        device.connectDma(dmaMaps);
         try {
             while (serveOne()) {
                 messagesHandled++;
@@ -435,6 +437,7 @@ public final class Session implements AutoCloseable {
 
     private void release() {
         device.connectInterrupts(InterruptSink.NONE);
+        device.connectDma(Dma.NONE);
         irqEventfds.releaseAll();
         int unmapped = dmaMaps.unmapAll();
         if (unmapped > 0) {
