@@ -39,10 +39,13 @@ final class DmaMapTable implements Dma {
     private final TreeMap<Long, Mapping> byIova = new TreeMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final long maxMappings;
+    private final DmaLogging logging;
+    private volatile MessageDma messageDma;
     private long faults;
 
-    DmaMapTable(long maxMappings) {
+    DmaMapTable(long maxMappings, DmaLogging logging) {
         this.maxMappings = maxMappings;
+        this.logging = logging;
     }
 
     /** DMA_MAP. Takes ownership of {@code fd} (-1 for none): it is closed whatever happens. */
@@ -77,6 +80,11 @@ final class DmaMapTable implements Dma {
                 FileDescriptors.close(fd);
             }
         }
+    }
+
+    /** Where accesses to mappings without an fd go, once the client's transfer size is known. */
+    void useMessages(MessageDma messages) {
+        this.messageDma = messages;
     }
 
     private static void check(DmaMap r) {
@@ -193,39 +201,57 @@ final class DmaMapTable implements Dma {
         lock.readLock().lock();
         try {
             Mapping m = resolve(iova, dst.remaining(), false);
-            m.memory().get(iova - m.iova(), dst);
+            if (m.memory() != null) {
+                m.memory().get(iova - m.iova(), dst);
+                return;
+            }
         } finally {
             lock.readLock().unlock();
         }
+        // never wait for the client under the lock: its DMA_UNMAP needs the write lock to be answered
+        messages(iova, dst.remaining(), false).read(iova, dst);
     }
 
     @Override
     public void write(long iova, ByteBuffer src) {
+        int length = src.remaining();
         lock.readLock().lock();
         try {
-            Mapping m = resolve(iova, src.remaining(), true);
-            m.memory().put(iova - m.iova(), src);
+            Mapping m = resolve(iova, length, true);
+            if (m.memory() != null) {
+                m.memory().put(iova - m.iova(), src);
+                logging.written(iova, length);
+                return;
+            }
         } finally {
             lock.readLock().unlock();
         }
+        messages(iova, length, true).write(iova, src);
+        logging.written(iova, length);
+    }
+
+    private MessageDma messages(long iova, long length, boolean write) {
+        MessageDma m = messageDma;
+        if (m == null) {
+            fault(iova, length, write, "message-based DMA before VERSION negotiation");
+        }
+        return m;
+    }
+
+    private void fault(long iova, long length, boolean write, String why) {
+        synchronized (this) {
+            faults++;
+        }
+        throw new DmaFaultException(iova, length, write, why);
     }
 
     private Mapping resolve(long iova, long length, boolean write) {
         Map.Entry<Long, Mapping> e = byIova.floorEntry(iova);
-        String why = null;
         Mapping m = e == null ? null : e.getValue();
         if (m == null || Long.compareUnsigned(iova + length, m.end()) > 0 || Long.compareUnsigned(iova, m.iova()) < 0) {
-            why = "not inside one mapping";
+            fault(iova, length, write, "not inside one mapping");
         } else if (write ? !m.writable() : !m.readable()) {
-            why = "mapping is not " + (write ? "writable" : "readable");
-        } else if (m.memory() == null) {
-            why = "message-based DMA is not supported yet";
-        }
-        if (why != null) {
-            synchronized (this) {
-                faults++;
-            }
-            throw new DmaFaultException(iova, length, write, why);
+            fault(iova, length, write, "mapping is not " + (write ? "writable" : "readable"));
         }
         return m;
     }

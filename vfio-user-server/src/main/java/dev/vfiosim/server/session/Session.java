@@ -4,6 +4,7 @@ import dev.vfiosim.server.protocol.Capabilities;
 import dev.vfiosim.server.protocol.Command;
 import dev.vfiosim.server.protocol.DmaMap;
 import dev.vfiosim.server.protocol.DmaUnmap;
+import dev.vfiosim.server.protocol.DeviceFeature;
 import dev.vfiosim.server.protocol.DeviceInfo;
 import dev.vfiosim.server.protocol.IrqInfoMessage;
 import dev.vfiosim.server.protocol.IrqSet;
@@ -32,6 +33,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,8 @@ public final class Session implements AutoCloseable {
     private final VersionNegotiation negotiation;
     private final IrqEventfds irqEventfds;
     private final DmaMapTable dmaMaps;
+    private final DmaLogging dmaLogging;
+    private final Map<Integer, DeviceFeatureHandler> features = new HashMap<>();
     private final String name;
 
     private final ByteBuffer header = direct(MessageHeader.SIZE);
@@ -61,6 +66,7 @@ public final class Session implements AutoCloseable {
     private int replyFdCount;
 
     private boolean negotiated;
+    private volatile MessageDma messageDma;
     private long messagesHandled;
     private long errorsReplied;
 
@@ -78,7 +84,11 @@ public final class Session implements AutoCloseable {
             counts[i] = device.irqInfo(i).count();
         }
         this.irqEventfds = new IrqEventfds(counts);
-        this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS);
+        this.dmaLogging = new DmaLogging(limits.maxDataXferSize());
+        this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS, dmaLogging);
+        features.put(DeviceFeature.DMA_LOGGING_START, dmaLogging.start);
+        features.put(DeviceFeature.DMA_LOGGING_STOP, dmaLogging.stopFeature);
+        features.put(DeviceFeature.DMA_LOGGING_REPORT, dmaLogging.report);
     }
 
     private static ByteBuffer direct(int size) {
@@ -116,6 +126,10 @@ public final class Session implements AutoCloseable {
         boolean noReply = MessageHeader.isNoReply(header);
         try {
             receivePayload(size);
+            if (MessageHeader.type(header) == MessageHeader.TYPE_REPLY) {
+                replyToUs(msgId, cmd);
+                return true;
+            }
             handle(cmd, size);
             if (!noReply) {
                 sendReply(msgId, cmd);
@@ -160,13 +174,27 @@ public final class Session implements AutoCloseable {
                     + " fds (the negotiated max_msg_fds); the kernel dropped the rest");
         }
         int type = MessageHeader.type(header);
-        if (type != MessageHeader.TYPE_COMMAND) {
-            throw ProtocolException.invalid("message type " + type + " is not a command (flags 0x"
+        if (type != MessageHeader.TYPE_COMMAND && type != MessageHeader.TYPE_REPLY) {
+            throw ProtocolException.invalid("message type " + type + " is neither a command nor a reply (flags 0x"
                     + Integer.toHexString(MessageHeader.flags(header)) + ")");
         }
-        int reserved = MessageHeader.flags(header) & ~(MessageHeader.TYPE_MASK | MessageHeader.NO_REPLY);
+        int allowed = MessageHeader.TYPE_MASK | (type == MessageHeader.TYPE_REPLY ? MessageHeader.ERROR : MessageHeader.NO_REPLY);
+        int reserved = MessageHeader.flags(header) & ~allowed;
         if (reserved != 0) {
             throw ProtocolException.invalid("reserved header flag bits 0x" + Integer.toHexString(reserved) + " are set");
+        }
+    }
+
+    /** A reply from the client: only our DMA requests get replies; anything else is logged and dropped. */
+    private void replyToUs(int msgId, int cmd) {
+        MessageDma messages = messageDma;
+        if (fds.count() != 0) {
+            LOG.warn("{}: reply {} carried {} fds; closed", name, MessageHeader.describe(header), fds.count());
+        }
+        if (messages == null || !messages.replyArrived(msgId, cmd, MessageHeader.errorNo(header), MessageHeader.isError(header),
+                payload)) {
+            LOG.warn("{}: unexpected reply {} (no request of ours is waiting for it); dropped", name,
+                    MessageHeader.describe(header));
         }
     }
 
@@ -205,6 +233,7 @@ public final class Session implements AutoCloseable {
             case REGION_WRITE -> regionWrite();
             case REGION_WRITE_MULTI -> regionWriteMulti();
             case DEVICE_RESET -> reset();
+            case DEVICE_FEATURE -> deviceFeature();
             case DMA_READ, DMA_WRITE -> throw ProtocolException.invalid(command + " is sent by the server, not the client");
             default -> throw new ProtocolException(Errno.ENOSYS, command + " is not supported by this server yet");
         }
@@ -223,6 +252,9 @@ public final class Session implements AutoCloseable {
         }
         reply.encode(replyBody);
         negotiated = true;
+        int chunk = (int) Math.min(agreement.client().maxDataXferSize(), limits.maxDataXferSize());
+        messageDma = new MessageDma(socket, chunk);
+        dmaMaps.useMessages(messageDma);
         LOG.info("{}: negotiated vfio-user {}.{}; client caps {}", name, reply.major(), reply.minor(), agreement.client());
     }
 
@@ -401,6 +433,34 @@ public final class Session implements AutoCloseable {
         replyBody.putLong(entries);
     }
 
+    private void deviceFeature() {
+        DeviceFeature request = DeviceFeature.decode(payload);
+        DeviceFeatureHandler handler = features.get(request.feature());
+        if (handler == null) {
+            throw new ProtocolException(Errno.ENOTTY, "DEVICE_FEATURE " + request.feature() + " is not offered by this device");
+        }
+        if ((request.get() && !handler.offersGet()) || (request.set() && !handler.offersSet())) {
+            throw ProtocolException.invalid("DEVICE_FEATURE " + request.feature() + " does not offer "
+                    + (request.get() && !handler.offersGet() ? "GET" : "SET"));
+        }
+        if (request.probe()) {
+            replyBody.put(payload.duplicate());
+            return;
+        }
+        ByteBuffer data = payload.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        data.position(payload.position() + DeviceFeature.SIZE);
+        if (request.get()) {
+            replyBody.position(DeviceFeature.SIZE);
+            handler.get(data, replyBody, request.argsz());
+            replyBody.putInt(0, replyBody.position()).putInt(4, request.flags());
+        } else {
+            handler.set(data, replyBody);
+            if (replyBody.position() == 0) {
+                replyBody.put(payload.duplicate());
+            }
+        }
+    }
+
     private void reset() {
         if (payload.remaining() != 0) {
             throw ProtocolException.invalid("DEVICE_RESET takes no payload, got " + payload.remaining() + " bytes");
@@ -439,6 +499,11 @@ public final class Session implements AutoCloseable {
         device.connectInterrupts(InterruptSink.NONE);
         device.connectDma(Dma.NONE);
         irqEventfds.releaseAll();
+        dmaLogging.stop();
+        MessageDma messages = messageDma;
+        if (messages != null) {
+            messages.close();
+        }
         int unmapped = dmaMaps.unmapAll();
         if (unmapped > 0) {
             LOG.info("{}: released {} DMA mappings of the departed client", name, unmapped);
