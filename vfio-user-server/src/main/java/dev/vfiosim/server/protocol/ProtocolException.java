@@ -1,23 +1,15 @@
 package dev.vfiosim.server.protocol;
 
+import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 
-/** A request that breaks the vfio-user protocol; the client gets {@link #errno()} in an error reply. */
-public class ProtocolException extends RuntimeException {
-    private final Errno errno;
-
+/**
+ * A request that breaks the vfio-user protocol. It is a {@link DeviceException} so that the session
+ * answers every refusal, the codec's or the device's, the same way: an error reply with its errno.
+ */
+public class ProtocolException extends DeviceException {
     public ProtocolException(Errno errno, String message) {
-        super(message);
-        this.errno = errno;
-    }
-
-    public Errno errno() {
-        return errno;
-    }
-
-    @Override
-    public String getMessage() {
-        return errno + ": " + super.getMessage();
+        super(errno, message);
     }
 
     /** EINVAL, the errno for nearly every malformed request. */

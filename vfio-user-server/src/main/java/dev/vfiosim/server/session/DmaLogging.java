@@ -56,132 +56,96 @@ final class DmaLogging {
         tracker = null;
     }
 
-    final DeviceFeatureHandler start = new DeviceFeatureHandler() {
-        @Override
-        public boolean offersGet() {
-            return false;
+    /** DMA_LOGGING_START (SET). */
+    void start(ByteBuffer data, ByteBuffer reply) {
+        if (data.remaining() < START_SIZE) {
+            throw ProtocolException.invalid("DMA_LOGGING_START data is " + data.remaining() + " bytes, needs " + START_SIZE);
         }
-
-        @Override
-        public boolean offersSet() {
-            return true;
+        int b = data.position();
+        long pageSize = data.getLong(b);
+        long numRanges = Integer.toUnsignedLong(data.getInt(b + 8));
+        if (pageSize < MIN_PAGE || Long.bitCount(pageSize) != 1) {
+            throw ProtocolException.invalid("DMA_LOGGING_START page_size " + pageSize + " is not a power of two >= " + MIN_PAGE);
         }
-
-        @Override
-        public void set(ByteBuffer data, ByteBuffer reply) {
-            if (data.remaining() < START_SIZE) {
-                throw ProtocolException.invalid("DMA_LOGGING_START data is " + data.remaining() + " bytes, needs " + START_SIZE);
-            }
-            int b = data.position();
-            long pageSize = data.getLong(b);
-            long numRanges = Integer.toUnsignedLong(data.getInt(b + 8));
-            if (pageSize < MIN_PAGE || Long.bitCount(pageSize) != 1) {
-                throw ProtocolException.invalid("DMA_LOGGING_START page_size " + pageSize + " is not a power of two >= " + MIN_PAGE);
-            }
-            if (numRanges > MAX_RANGES) {
-                throw new ProtocolException(Errno.E2BIG, "DMA_LOGGING_START asks for " + numRanges + " ranges, at most "
-                        + MAX_RANGES);
-            }
-            if (data.remaining() != START_SIZE + numRanges * RANGE_SIZE) {
-                throw ProtocolException.invalid("DMA_LOGGING_START announces " + numRanges + " ranges but carries "
-                        + (data.remaining() - START_SIZE) + " bytes of them");
-            }
-            List<IovaRange> ranges = new ArrayList<>();
-            for (int i = 0; i < numRanges; i++) {
-                long iova = data.getLong(b + START_SIZE + i * RANGE_SIZE);
-                long length = data.getLong(b + START_SIZE + i * RANGE_SIZE + 8);
-                if (length == 0 || iova % pageSize != 0 || length % pageSize != 0) {
-                    throw ProtocolException.invalid("DMA_LOGGING_START range " + i + " (0x" + Long.toHexString(iova) + ", 0x"
-                            + Long.toHexString(length) + ") is empty or not aligned to page_size " + pageSize);
-                }
-                if (Long.compareUnsigned(iova + length - 1, iova) < 0) {
-                    throw new ProtocolException(Errno.EOVERFLOW, "DMA_LOGGING_START range " + i + " wraps around");
-                }
-                IovaRange range = new IovaRange(iova, length);
-                for (IovaRange other : ranges) {
-                    if (other.overlaps(range)) {
-                        throw ProtocolException.invalid("DMA_LOGGING_START range " + i + " overlaps another range");
-                    }
-                }
-                ranges.add(range);
-            }
-            synchronized (DmaLogging.this) {
-                if (tracker != null) {
-                    throw ProtocolException.invalid("DMA_LOGGING_START while logging is already active");
-                }
-                tracker = new DirtyPageTracker(pageSize, ranges);
-            }
-            LOG.info("DMA logging started: page size {}, {}", pageSize,
-                    ranges.isEmpty() ? "all IOVAs (num_ranges 0, as the vfio-user spec allows)" : ranges.size() + " ranges");
+        if (numRanges > MAX_RANGES) {
+            throw new ProtocolException(Errno.E2BIG, "DMA_LOGGING_START asks for " + numRanges + " ranges, at most "
+                    + MAX_RANGES);
         }
-    };
-
-    final DeviceFeatureHandler stopFeature = new DeviceFeatureHandler() {
-        @Override
-        public boolean offersGet() {
-            return false;
+        if (data.remaining() != START_SIZE + numRanges * RANGE_SIZE) {
+            throw ProtocolException.invalid("DMA_LOGGING_START announces " + numRanges + " ranges but carries "
+                    + (data.remaining() - START_SIZE) + " bytes of them");
         }
-
-        @Override
-        public boolean offersSet() {
-            return true;
-        }
-
-        @Override
-        public void set(ByteBuffer data, ByteBuffer reply) {
-            if (tracker != null) {
-                LOG.info("DMA logging stopped");
-            }
-            stop();
-        }
-    };
-
-    final DeviceFeatureHandler report = new DeviceFeatureHandler() {
-        @Override
-        public boolean offersGet() {
-            return true;
-        }
-
-        @Override
-        public boolean offersSet() {
-            return false;
-        }
-
-        @Override
-        public void get(ByteBuffer data, ByteBuffer reply, long argsz) {
-            if (data.remaining() < REPORT_SIZE) {
-                throw ProtocolException.invalid("DMA_LOGGING_REPORT data is " + data.remaining() + " bytes, needs " + REPORT_SIZE);
-            }
-            int b = data.position();
-            long iova = data.getLong(b);
-            long length = data.getLong(b + 8);
-            long pageSize = data.getLong(b + 16);
-            DirtyPageTracker t = tracker;
-            if (t == null) {
-                throw ProtocolException.invalid("DMA_LOGGING_REPORT while logging is not active");
-            }
-            if (length == 0 || pageSize < MIN_PAGE || Long.bitCount(pageSize) != 1) {
-                throw ProtocolException.invalid("DMA_LOGGING_REPORT length " + length + " / page_size " + pageSize
-                        + ": length must be non-zero and page_size a power of two >= " + MIN_PAGE);
+        List<IovaRange> ranges = new ArrayList<>();
+        for (int i = 0; i < numRanges; i++) {
+            long iova = data.getLong(b + START_SIZE + i * RANGE_SIZE);
+            long length = data.getLong(b + START_SIZE + i * RANGE_SIZE + 8);
+            if (length == 0 || iova % pageSize != 0 || length % pageSize != 0) {
+                throw ProtocolException.invalid("DMA_LOGGING_START range " + i + " (0x" + Long.toHexString(iova) + ", 0x"
+                        + Long.toHexString(length) + ") is empty or not aligned to page_size " + pageSize);
             }
             if (Long.compareUnsigned(iova + length - 1, iova) < 0) {
-                throw new ProtocolException(Errno.EOVERFLOW, "DMA_LOGGING_REPORT range wraps around");
+                throw new ProtocolException(Errno.EOVERFLOW, "DMA_LOGGING_START range " + i + " wraps around");
             }
-            long bitmapBytes = DirtyPageTracker.bitmapBytes(length, pageSize);
-            if (bitmapBytes > maxBitmapBytes) {
-                throw new ProtocolException(Errno.E2BIG, "DMA_LOGGING_REPORT bitmap of " + bitmapBytes
-                        + " bytes exceeds one message (" + maxBitmapBytes + "); report a smaller range");
+            IovaRange range = new IovaRange(iova, length);
+            for (IovaRange other : ranges) {
+                if (other.overlaps(range)) {
+                    throw ProtocolException.invalid("DMA_LOGGING_START range " + i + " overlaps another range");
+                }
             }
-            if (argsz < DeviceFeature.SIZE + REPORT_SIZE + bitmapBytes) {
-                throw ProtocolException.invalid("DMA_LOGGING_REPORT argsz " + argsz + " has no room for the "
-                        + bitmapBytes + "-byte bitmap (needs " + (DeviceFeature.SIZE + REPORT_SIZE + bitmapBytes) + ")");
-            }
-            long[] bitmap = new long[(int) (bitmapBytes / Long.BYTES)];
-            t.reportAndClear(iova, length, pageSize, bitmap);
-            reply.putLong(iova).putLong(length).putLong(pageSize);
-            for (long word : bitmap) {
-                reply.putLong(word);
-            }
+            ranges.add(range);
         }
-    };
+        synchronized (this) {
+            if (tracker != null) {
+                throw ProtocolException.invalid("DMA_LOGGING_START while logging is already active");
+            }
+            tracker = new DirtyPageTracker(pageSize, ranges);
+        }
+        LOG.info("DMA logging started: page size {}, {}", pageSize,
+                ranges.isEmpty() ? "all IOVAs (num_ranges 0, as the vfio-user spec allows)" : ranges.size() + " ranges");
+    }
+
+    /** DMA_LOGGING_STOP (SET): succeeds when logging was not on, as mlx5 does. */
+    void stop(ByteBuffer data, ByteBuffer reply) {
+        if (tracker != null) {
+            LOG.info("DMA logging stopped");
+        }
+        stop();
+    }
+
+    /** DMA_LOGGING_REPORT (GET). */
+    void report(ByteBuffer data, ByteBuffer reply, long argsz) {
+        if (data.remaining() < REPORT_SIZE) {
+            throw ProtocolException.invalid("DMA_LOGGING_REPORT data is " + data.remaining() + " bytes, needs " + REPORT_SIZE);
+        }
+        int b = data.position();
+        long iova = data.getLong(b);
+        long length = data.getLong(b + 8);
+        long pageSize = data.getLong(b + 16);
+        DirtyPageTracker t = tracker;
+        if (t == null) {
+            throw ProtocolException.invalid("DMA_LOGGING_REPORT while logging is not active");
+        }
+        if (length == 0 || pageSize < MIN_PAGE || Long.bitCount(pageSize) != 1) {
+            throw ProtocolException.invalid("DMA_LOGGING_REPORT length " + length + " / page_size " + pageSize
+                    + ": length must be non-zero and page_size a power of two >= " + MIN_PAGE);
+        }
+        if (Long.compareUnsigned(iova + length - 1, iova) < 0) {
+            throw new ProtocolException(Errno.EOVERFLOW, "DMA_LOGGING_REPORT range wraps around");
+        }
+        long bitmapBytes = DirtyPageTracker.bitmapBytes(length, pageSize);
+        if (bitmapBytes > maxBitmapBytes) {
+            throw new ProtocolException(Errno.E2BIG, "DMA_LOGGING_REPORT bitmap of " + bitmapBytes
+                    + " bytes exceeds one message (" + maxBitmapBytes + "); report a smaller range");
+        }
+        if (argsz < DeviceFeature.SIZE + REPORT_SIZE + bitmapBytes) {
+            throw ProtocolException.invalid("DMA_LOGGING_REPORT argsz " + argsz + " has no room for the "
+                    + bitmapBytes + "-byte bitmap (needs " + (DeviceFeature.SIZE + REPORT_SIZE + bitmapBytes) + ")");
+        }
+        long[] bitmap = new long[(int) (bitmapBytes / Long.BYTES)];
+        t.reportAndClear(iova, length, pageSize, bitmap);
+        reply.putLong(iova).putLong(length).putLong(pageSize);
+        for (long word : bitmap) {
+            reply.putLong(word);
+        }
+    }
 }

@@ -86,9 +86,9 @@ public final class Session implements AutoCloseable {
         this.irqEventfds = new IrqEventfds(counts);
         this.dmaLogging = new DmaLogging(limits.maxDataXferSize());
         this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS, dmaLogging);
-        features.put(DeviceFeature.DMA_LOGGING_START, dmaLogging.start);
-        features.put(DeviceFeature.DMA_LOGGING_STOP, dmaLogging.stopFeature);
-        features.put(DeviceFeature.DMA_LOGGING_REPORT, dmaLogging.report);
+        features.put(DeviceFeature.DMA_LOGGING_START, DeviceFeatureHandler.setOnly(dmaLogging::start));
+        features.put(DeviceFeature.DMA_LOGGING_STOP, DeviceFeatureHandler.setOnly(dmaLogging::stop));
+        features.put(DeviceFeature.DMA_LOGGING_REPORT, DeviceFeatureHandler.getOnly(dmaLogging::report));
     }
 
     private static ByteBuffer direct(int size) {
@@ -134,9 +134,8 @@ public final class Session implements AutoCloseable {
             if (!noReply) {
                 sendReply(msgId, cmd);
             }
-        } catch (ProtocolException | DeviceException e) {
-            Errno errno = e instanceof ProtocolException p ? p.errno() : ((DeviceException) e).errno();
-            refuse(msgId, cmd, noReply, errno, e.getMessage());
+        } catch (DeviceException e) {
+            refuse(msgId, cmd, noReply, e.errno(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{}: internal error handling {}", name, MessageHeader.describe(header), e);
             refuse(msgId, cmd, noReply, Errno.EIO, "internal error: " + e);
@@ -451,10 +450,10 @@ public final class Session implements AutoCloseable {
         data.position(payload.position() + DeviceFeature.SIZE);
         if (request.get()) {
             replyBody.position(DeviceFeature.SIZE);
-            handler.get(data, replyBody, request.argsz());
+            handler.get().get(data, replyBody, request.argsz());
             replyBody.putInt(0, replyBody.position()).putInt(4, request.flags());
         } else {
-            handler.set(data, replyBody);
+            handler.set().set(data, replyBody);
             if (replyBody.position() == 0) {
                 replyBody.put(payload.duplicate());
             }
