@@ -275,4 +275,10 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         }
         return (int) offset;
     }
+
+    @Override
+    public String toString() {
+        return String.format("mlx5 VF %04x:%04x (%d MSI-X vectors)", IDENTITY.vendorId(), IDENTITY.deviceId(),
+                interrupts().info(IrqType.MSIX).count());
+    }
 }

@@ -120,6 +120,9 @@ public final class Session implements AutoCloseable {
             return false;
         }
         header.flip();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: <- {} fds={}", name, MessageHeader.describe(header), fds.count());
+        }
         int msgId = MessageHeader.msgId(header);
         int cmd = MessageHeader.command(header);
         long size = MessageHeader.messageSize(header);
