@@ -58,6 +58,11 @@ public interface VfioDevice extends AutoCloseable {
     /** DEVICE_SET_IRQS NONE|TRIGGER or BOOL|TRIGGER: the VMM asks the device to raise these vectors. */
     void triggerIrqs(IrqType type, int start, boolean[] selected);
 
+    /** The device's migration operations, or {@code null} for a device that cannot migrate. */
+    default VfioMigration migration() {
+        return null;
+    }
+
     /** DEVICE_RESET (also a function-level reset written to the PCIe Device Control register). */
     void reset();
 

@@ -1,5 +1,6 @@
 package dev.vfiosim.server.cli;
 
+import dev.vfiosim.server.session.IrqRestorePolicy;
 import dev.vfiosim.server.session.ServerLimits;
 import dev.vfiosim.server.session.VfioUserServer;
 import dev.vfiosim.server.transport.MemfdSharedMemory;
@@ -41,6 +42,19 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Log every message at debug level.")
     boolean verbose;
 
+    @Option(names = "--irq-restore", paramLabel = "any|stop-only|resuming-only", defaultValue = "any",
+            converter = IrqRestoreConverter.class,
+            description = "When a stopped device accepts SET_IRQS: in STOP and RESUMING (any, the kernel's reading), "
+                    + "only once STOP (stop-only), or only while RESUMING (resuming-only). Default: ${DEFAULT-VALUE}.")
+    IrqRestorePolicy irqRestore;
+
+    static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
+        @Override
+        public IrqRestorePolicy convert(String value) {
+            return IrqRestorePolicy.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         UnixSocketListener listener;
@@ -53,7 +67,7 @@ final class ServeCommand implements Callable<Integer> {
             return VfioSimCommand.EXIT_START_FAILED;
         }
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator());
-        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT);
+        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore);
         // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
         // the client's fds released, and the exit code is 0 (a service manager's clean stop)
         for (String signal : new String[] {"TERM", "INT"}) {

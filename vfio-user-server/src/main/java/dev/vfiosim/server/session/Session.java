@@ -23,6 +23,7 @@ import dev.vfiosim.server.transport.ReceivedFds;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
+import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
@@ -55,6 +56,8 @@ public final class Session implements AutoCloseable {
     private final DmaMapTable dmaMaps;
     private final DmaLogging dmaLogging;
     private final Map<Integer, DeviceFeatureHandler> features = new HashMap<>();
+    private final MigrationCommands migrationCommands;
+    private final IrqRestorePolicy irqRestore;
     private final String name;
 
     private final ByteBuffer header = direct(MessageHeader.SIZE);
@@ -71,6 +74,12 @@ public final class Session implements AutoCloseable {
     private long errorsReplied;
 
     public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, String name) {
+        this(socket, device, limits, IrqRestorePolicy.ANY, name);
+    }
+
+    public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, IrqRestorePolicy irqRestore,
+            String name) {
+        this.irqRestore = irqRestore;
         this.socket = socket;
         this.device = device;
         this.limits = limits;
@@ -89,6 +98,11 @@ public final class Session implements AutoCloseable {
         features.put(DeviceFeature.DMA_LOGGING_START, DeviceFeatureHandler.setOnly(dmaLogging::start));
         features.put(DeviceFeature.DMA_LOGGING_STOP, DeviceFeatureHandler.setOnly(dmaLogging::stop));
         features.put(DeviceFeature.DMA_LOGGING_REPORT, DeviceFeatureHandler.getOnly(dmaLogging::report));
+        VfioMigration migration = device.migration();
+        this.migrationCommands = migration == null ? null : new MigrationCommands(migration, name);
+        if (migrationCommands != null) {
+            migrationCommands.register(features);
+        }
     }
 
     private static ByteBuffer direct(int size) {
@@ -236,6 +250,8 @@ public final class Session implements AutoCloseable {
             case REGION_WRITE_MULTI -> regionWriteMulti();
             case DEVICE_RESET -> reset();
             case DEVICE_FEATURE -> deviceFeature();
+            case MIG_DATA_READ -> migration().read(payload, replyBody, limits.maxDataXferSize());
+            case MIG_DATA_WRITE -> migration().write(payload);
             case DMA_READ, DMA_WRITE -> throw ProtocolException.invalid(command + " is sent by the server, not the client");
             default -> throw new ProtocolException(Errno.ENOSYS, command + " is not supported by this server yet");
         }
@@ -327,6 +343,11 @@ public final class Session implements AutoCloseable {
         if (type == null || set.index() >= device.irqCount()) {
             throw ProtocolException.invalid("DEVICE_SET_IRQS index " + Integer.toUnsignedString(set.index())
                     + " is not an interrupt type of this device");
+        }
+        VfioMigration migration = device.migration();
+        if (migration != null && !irqRestore.accepts(migration.state())) {
+            throw ProtocolException.invalid("DEVICE_SET_IRQS refused in migration state " + migration.state()
+                    + " by the device's irq-restore=" + irqRestore.name().toLowerCase().replace('_', '-') + " policy");
         }
         int vectors = device.irqInfo(set.index()).count();
         if (vectors == 0) {
@@ -433,6 +454,13 @@ public final class Session implements AutoCloseable {
             device.writeRegion(region, offset, data);
         }
         replyBody.putLong(entries);
+    }
+
+    private MigrationCommands migration() {
+        if (migrationCommands == null) {
+            throw new ProtocolException(Errno.ENOTTY, "this device cannot migrate");
+        }
+        return migrationCommands;
     }
 
     private void deviceFeature() {

@@ -32,6 +32,7 @@ public final class VfioUserServer implements AutoCloseable {
     private final UnixSocketListener listener;
     private final VfioDevice device;
     private final ServerLimits limits;
+    private final IrqRestorePolicy irqRestore;
     private final Thread acceptor;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
@@ -41,6 +42,12 @@ public final class VfioUserServer implements AutoCloseable {
     private volatile boolean closing;
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
+        this(listener, device, limits, IrqRestorePolicy.ANY);
+    }
+
+    public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits,
+            IrqRestorePolicy irqRestore) {
+        this.irqRestore = irqRestore;
         this.listener = listener;
         this.device = device;
         this.limits = limits;
@@ -84,7 +91,7 @@ public final class VfioUserServer implements AutoCloseable {
         if (closing || (current != null && current.isAlive())) {
             return false;
         }
-        Session session = new Session(socket, device, limits, "client#" + n);
+        Session session = new Session(socket, device, limits, irqRestore, "client#" + n);
         active = session;
         Thread t = new Thread(() -> {
             try {
