@@ -1,5 +1,6 @@
 package dev.vfiosim.server.cli;
 
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,10 @@ public final class VfioSimCommand implements Runnable {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
             }
         }
-        System.exit(new CommandLine(new VfioSimCommand()).execute(args));
+        CommandLine commandLine = new CommandLine(new VfioSimCommand());
+        for (VfioSimExtension extension : ServiceLoader.load(VfioSimExtension.class)) {
+            commandLine.addSubcommand(extension.name(), extension.command());
+        }
+        System.exit(commandLine.execute(args));
     }
 }
