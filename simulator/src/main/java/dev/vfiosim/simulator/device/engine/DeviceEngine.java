@@ -195,7 +195,7 @@ public final class DeviceEngine implements AutoCloseable {
         stalledSqs = NO_QUEUES;
         pendingSqs = NO_QUEUES;
         state.sendQueues().forEach(sq -> pendingSqs |= 1L << sq.number());
-        workPending.set(true);
+        wake();
     }
 
     /**
