@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  * 0x01000-0x01FFF   health page          {@link HealthArea}                 trapped registers
  * 0x02000-0x02FFF   MSI-X table          InterruptController (VMM-owned)    trapped registers
  * 0x03000-0x03FFF   MSI-X PBA            InterruptController (VMM-owned)    trapped, writes ignored
- * 0x04000-0x0FFFF   doorbell pages       reserved (queue doorbells later)   trapped, reads 0
+ * 0x04000-0x0FFFF   doorbell page        DoorbellPage (0x4000-0x400F)       trapped, reads 0; rest reserved
  * 0x10000-0x1FFFF   device memory        SharedMemory at the same offset    mmap or any trapped access
  * </pre>
  *
@@ -46,9 +46,16 @@ public final class Bar0 {
     private final DwordRegisterBlock msixTable;
     private final DwordRegisterBlock msixPba;
     private final SharedMemory memory;
+    private final DwordRegisterBlock doorbells;
 
     public Bar0(DwordRegisterBlock initSegment, DwordRegisterBlock health, DwordRegisterBlock msixTable,
             DwordRegisterBlock msixPba, SharedMemory memory) {
+        this(initSegment, health, msixTable, msixPba, memory, DwordRegisterBlock.RESERVED);
+    }
+
+    /** @param doorbells the queue doorbell registers, from 0x4000 (offsets it sees are relative to 0x4000) */
+    public Bar0(DwordRegisterBlock initSegment, DwordRegisterBlock health, DwordRegisterBlock msixTable,
+            DwordRegisterBlock msixPba, SharedMemory memory, DwordRegisterBlock doorbells) {
         if (memory.size() < SIZE) {
             throw new IllegalArgumentException("BAR0 needs " + SIZE + " bytes of shared memory, got " + memory.size());
         }
@@ -57,6 +64,7 @@ public final class Bar0 {
         this.msixTable = msixTable;
         this.msixPba = msixPba;
         this.memory = memory;
+        this.doorbells = doorbells;
     }
 
     /** REGION_READ of {@code dst.remaining()} bytes; the caller has checked the range is inside BAR0. */
@@ -127,7 +135,7 @@ public final class Bar0 {
             case HEALTH -> health;
             case MSIX_TABLE -> msixTable;
             case MSIX_PBA -> msixPba;
-            default -> DwordRegisterBlock.RESERVED;
+            default -> doorbells;
         };
     }
 

@@ -14,7 +14,8 @@ import dev.vfiosim.simulator.pci.DwordRegisterBlock;
  * 0x010  cmdq_phys_addr_high    RW: command queue address bits 63:32           0
  * 0x014  cmdq_phys_addr_low     31:12 RW address bits 31:12; 11:8 RO 0;        0x00000056
  *                               7:4 RO log_cmdq_size (5); 3:0 RO log_cmdq_stride (6)
- * 0x018  cmd_dbell              WO (reads 0): bit n rings command slot n; latched until executed
+ * 0x018  cmd_dbell              WO (reads 0): bit n rings command slot n; latched until executed,
+ *                               and the engine is woken
  * 0x1FC  initializing           31 RO: 1 until the driver has written both cmdq address
  *                               registers with a non-zero address; 25:24 RW nic_interface   0x80000000
  * others                        RO 0
@@ -49,6 +50,7 @@ public final class InitializationSegment implements DwordRegisterBlock {
     private boolean initializing;
     private int nicInterface;
     private int rungCommands;
+    private Runnable commandDoorbell = () -> { };
 
     public InitializationSegment() {
         reset();
@@ -89,11 +91,20 @@ public final class InitializationSegment implements DwordRegisterBlock {
                 cmdqLowWritten = true;
                 checkDriverReady();
             }
-            case CMD_DOORBELL -> rungCommands |= value;
+            case CMD_DOORBELL -> {
+                rungCommands |= value;
+                // the executor only needs a nudge: it takes the slots itself (and never blocks here)
+                commandDoorbell.run();
+            }
             case INITIALIZING -> nicInterface = value & NIC_INTERFACE;
             default -> {
             }
         }
+    }
+
+    /** Who to wake when command slots are rung (the device engine). */
+    public synchronized void onCommandDoorbell(Runnable wake) {
+        this.commandDoorbell = wake;
     }
 
     /** Where the driver placed the command queue in guest memory (0 until it says). */

@@ -3,6 +3,10 @@ package dev.vfiosim.simulator.device;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
+import dev.vfiosim.simulator.device.bulk.BulkState;
+import dev.vfiosim.simulator.device.bulk.BulkStateActivity;
+import dev.vfiosim.simulator.device.engine.DeviceEngine;
+import dev.vfiosim.simulator.device.engine.HcaCapabilities;
 import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.irq.InterruptController;
 import dev.vfiosim.simulator.irq.InterruptSink;
@@ -57,6 +61,9 @@ public final class Mlx5VirtualFunction implements VfioDevice {
     private final InterruptController interrupts;
     private final SharedMemory deviceMemory;
     private final Bar0 bar0;
+    private final DeviceEngine engine;
+    private final BulkState bulkState;
+    private final BulkStateActivity bulkActivity;
     private final int msixCapability;
     private final int pciExpressCapability;
     private final AtomicLong resets = new AtomicLong();
@@ -82,7 +89,13 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         interrupts = new InterruptController(config, msixCapability, msix);
         deviceMemory = allocator.allocate("mlx5-vf-bar0", (int) Bar0.SIZE);
         bar0 = new Bar0(deviceOwned.initSegment(), deviceOwned.health(),
-                interrupts.msixTableRegisters(), interrupts.pbaRegisters(), deviceMemory);
+                interrupts.msixTableRegisters(), interrupts.pbaRegisters(), deviceMemory, deviceOwned.doorbells());
+        bulkState = new BulkState(allocator, settings.bulkState().bytes());
+        RunningClock clock = deviceOwned.clock();
+        bulkActivity = new BulkStateActivity(bulkState, settings.bulkState(), clock::runningNanos);
+        engine = new DeviceEngine("mlx5-vf-engine", deviceOwned.initSegment(), deviceOwned.doorbells(), this::dma,
+                interrupts::fire, HcaCapabilities.of(settings.msixVectors(), bulkState.bytes()), clock::runningNanos);
+        deviceOwned.attach(engine, bulkState, bulkActivity);
         watchConfigRegisters();
     }
 
@@ -207,6 +220,9 @@ public final class Mlx5VirtualFunction implements VfioDevice {
 
     @Override
     public void close() {
+        engine.close();
+        bulkActivity.close();
+        bulkState.close();
         deviceMemory.close();
     }
 
@@ -223,13 +239,32 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         return deviceOwned;
     }
 
-    /** Freezes the device's running time (health counter), as a stopped migration state does. */
+    /**
+     * Stops the device as a stopped migration state needs it: returns once the engine has finished
+     * its in-flight unit of work and the bulk activity its write; from then on no DMA, no interrupt,
+     * no bulk-state write and no running time until {@link #resume()}. Doorbells rung meanwhile are
+     * latched and processed after resume. Idempotent.
+     */
     public void pause() {
+        engine.pause();
+        bulkActivity.pause();
         deviceOwned.clock().pause();
     }
 
     public void resume() {
         deviceOwned.clock().resume();
+        bulkActivity.resume();
+        engine.resume();
+    }
+
+    /** The device's own thread: pause state, idle/drained, state records (see {@link DeviceEngine}). */
+    public DeviceEngine engine() {
+        return engine;
+    }
+
+    /** The device-owned internal memory and its dirty pages. */
+    public BulkState bulkState() {
+        return bulkState;
     }
 
     /** The memory behind BAR0's device memory window (the same one the client may mmap). */

@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator.device;
 
+import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.irq.MsixTable;
 import java.util.function.LongSupplier;
 
@@ -9,14 +10,22 @@ import java.util.function.LongSupplier;
  * @param msixVectors MSI-X vectors, 1..256 (the table must fit its 4 KiB BAR0 page)
  * @param serialNumber the Device Serial Number capability's value
  * @param nanoTime the device's monotonic time source ({@code System::nanoTime} outside tests)
+ * @param bulkState size and dirtying rate of the device's internal bulk state
  */
-public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime) {
+public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState) {
     public static final int DEFAULT_MSIX_VECTORS = 16;
     public static final int MAX_MSIX_VECTORS = Bar0.WINDOW_SIZE / MsixTable.ENTRY_SIZE;
     /** An EUI-64 built from the Mellanox OUI 00:02:c9. */
     public static final long DEFAULT_SERIAL_NUMBER = 0x0002_c9ff_fe00_0001L;
 
+    public VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime) {
+        this(msixVectors, serialNumber, nanoTime, BulkStateSettings.DEFAULT);
+    }
+
     public VirtualFunctionConfig {
+        if (bulkState == null) {
+            throw new IllegalArgumentException("no bulk state settings");
+        }
         if (msixVectors < 1 || msixVectors > MAX_MSIX_VECTORS) {
             throw new IllegalArgumentException("MSI-X vector count " + msixVectors + " is not within 1.." + MAX_MSIX_VECTORS);
         }
@@ -27,6 +36,10 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
     }
 
     public VirtualFunctionConfig withNanoTime(LongSupplier source) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, source);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState);
+    }
+
+    public VirtualFunctionConfig withBulkState(BulkStateSettings settings) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings);
     }
 }

@@ -1,0 +1,153 @@
+package dev.vfiosim.simulator.device.bulk;
+
+import dev.vfiosim.simulator.device.engine.ActivityGate;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * The device's background work on its bulk state: at {@code pagesPerSecond} of device running time
+ * it writes a 16-byte stamp (page number, write number) at a pseudo-random 16-byte-aligned offset
+ * of a pseudo-random page, both drawn from a seeded xorshift64* generator. It runs on its own thread
+ * (started only for a non-zero rate) and stands still while paused, like the engine.
+ *
+ * <pre>
+ * stamp  off  size  field
+ *        0x0  u64   page number
+ *        0x8  u64   write number (1 for the activity's first write)
+ * </pre>
+ */
+public final class BulkStateActivity implements AutoCloseable {
+    public static final int STAMP_SIZE = 16;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final double NANOS_PER_SECOND = 1e9;
+    /** At most this many seconds' worth of writes in one tick, so a stalled thread does not burst. */
+    private static final double MAX_CATCH_UP_SECONDS = 0.1;
+    private static final long XORSHIFT_MULTIPLIER = 0x2545F4914F6CDD1DL;
+    private static final int SHIFT_A = 12;
+    private static final int SHIFT_B = 25;
+    private static final int SHIFT_C = 27;
+
+    private final BulkState state;
+    private final long pagesPerSecond;
+    private final LongSupplier runningNanos;
+    private final ActivityGate gate = new ActivityGate();
+    private final ByteBuffer stamp = ByteBuffer.allocate(STAMP_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final Thread thread;
+    private long generator;
+    private long writes;
+    private boolean paused;
+
+    /** @param runningNanos the device's running time (stands still while the device is paused) */
+    public BulkStateActivity(BulkState state, BulkStateSettings settings, LongSupplier runningNanos) {
+        this.state = state;
+        this.pagesPerSecond = settings.pagesPerSecond();
+        this.runningNanos = runningNanos;
+        this.generator = settings.seed() == 0 ? 1 : settings.seed();
+        this.thread = pagesPerSecond > 0 && state.pageCount() > 0 ? new Thread(this::run, "mlx5-vf-bulk-activity") : null;
+        if (thread != null) {
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private void run() {
+        long last = runningNanos.getAsLong();
+        double credit = 0;
+        while (gate.enter()) {
+            try {
+                long now = runningNanos.getAsLong();
+                // the clock restarts on reset: a step backwards earns nothing
+                credit = Math.min(credit + Math.max(0, now - last) * pagesPerSecond / NANOS_PER_SECOND,
+                        pagesPerSecond * MAX_CATCH_UP_SECONDS + 1);
+                last = now;
+                while (credit >= 1 && !gate.holdRequested()) {
+                    writeOne();
+                    credit--;
+                }
+            } finally {
+                gate.exit();
+            }
+            LockSupport.parkNanos(TICK_NANOS);
+        }
+    }
+
+    /** Writes {@code count} stamps now, whatever the rate (the thread's step; tests call it directly). */
+    public synchronized void writePages(int count) {
+        for (int i = 0; i < count; i++) {
+            writeOne();
+        }
+    }
+
+    private synchronized void writeOne() {
+        int page = (int) Long.remainderUnsigned(next(), state.pageCount());
+        int offset = (int) Long.remainderUnsigned(next(), BulkState.PAGE_SIZE / STAMP_SIZE) * STAMP_SIZE;
+        writes++;
+        stamp.clear();
+        stamp.putLong(page).putLong(writes).flip();
+        state.write(page, offset, stamp);
+    }
+
+    private long next() {
+        generator ^= generator >>> SHIFT_A;
+        generator ^= generator << SHIFT_B;
+        generator ^= generator >>> SHIFT_C;
+        return generator * XORSHIFT_MULTIPLIER;
+    }
+
+    /** Stops writing (idempotent); returns once no write is in progress. */
+    public void pause() {
+        synchronized (gate) {
+            if (!paused) {
+                paused = true;
+                gate.hold();
+            }
+        }
+    }
+
+    public void resume() {
+        synchronized (gate) {
+            if (paused) {
+                paused = false;
+                gate.release();
+            }
+        }
+    }
+
+    public synchronized BulkStateHeader header() {
+        return new BulkStateHeader(state.bytes(), state.pageSize(), generator, writes);
+    }
+
+    /** Continues a migrated activity: the generator and write count from the source. */
+    public synchronized void restore(BulkStateHeader header) {
+        if (header.bytes() != state.bytes() || header.pageSize() != state.pageSize()) {
+            throw new IllegalArgumentException("bulk state of " + header.bytes() + " bytes in " + header.pageSize()
+                    + "-byte pages does not fit this device's " + state.bytes() + " bytes in " + state.pageSize());
+        }
+        generator = header.generatorState();
+        writes = header.writes();
+    }
+
+    public synchronized long writes() {
+        return writes;
+    }
+
+    public long pagesPerSecond() {
+        return pagesPerSecond;
+    }
+
+    @Override
+    public void close() {
+        gate.close();
+        if (thread != null) {
+            LockSupport.unpark(thread);
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package dev.vfiosim.simulator.device.engine;
+
+/** The function's life cycle as the command interface sees it (mlx5: ENABLE_HCA, INIT_HCA, TEARDOWN_HCA). */
+public enum HcaState {
+    /** After reset and TEARDOWN_HCA: only ENABLE_HCA is accepted. */
+    DISABLED,
+    /** After ENABLE_HCA: QUERY_HCA_CAP, INIT_HCA and TEARDOWN_HCA. */
+    ENABLED,
+    /** After INIT_HCA: every command. */
+    INITIALIZED
+}
