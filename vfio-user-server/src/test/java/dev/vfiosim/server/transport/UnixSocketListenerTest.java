@@ -205,9 +205,12 @@ class UnixSocketListenerTest {
 
     @Test
     void noFdLeakOverListenerCycles() throws Exception {
-        UnixSocketListener.bind(socket).close();
-        int before = OpenFileDescriptors.count();
-        for (int i = 0; i < 20; i++) {
+        int before = 0;
+        // the first cycle loads classes (and opens jars) lazily: count from the second one on
+        for (int i = -1; i < 20; i++) {
+            if (i == 0) {
+                before = OpenFileDescriptors.count();
+            }
             try (UnixSocketListener listener = UnixSocketListener.bind(socket)) {
                 Future<MessageSocket> accepting = background.submit(() -> listener.accept(0));
                 MessageSocket client = MessageSocket.connect(socket, 0);
