@@ -128,7 +128,7 @@ class MessageSocketTest {
             sent.add(EventFd.create());
             fds[i] = sent.get(i).fd();
         }
-        int before = OpenFileDescriptors.count();
+        int before = OpenFileDescriptors.settled();
         small[0].send(direct(new byte[16]), null, fds, fds.length);
         ReceivedFds received = new ReceivedFds(8);
         assertTrue(small[1].receive(ByteBuffer.allocateDirect(16), received));
@@ -136,7 +136,7 @@ class MessageSocketTest {
         assertTrue(received.count() <= 2);
         received.closeAll();
         assertFalse(received.truncated());
-        assertEquals(before, OpenFileDescriptors.count());
+        assertEquals(before, OpenFileDescriptors.awaitAtMost(before));
         small[0].close();
         small[1].close();
         sent.forEach(EventFd::close);
@@ -150,7 +150,7 @@ class MessageSocketTest {
             sent.add(EventFd.create());
             fds[i] = sent.get(i).fd();
         }
-        int before = OpenFileDescriptors.count();
+        int before = OpenFileDescriptors.settled();
         a.send(direct(new byte[16]), null, fds, fds.length);
         ReceivedFds received = new ReceivedFds(1);
         assertTrue(b.receive(ByteBuffer.allocateDirect(16), received));
@@ -158,7 +158,7 @@ class MessageSocketTest {
         assertEquals(1, received.count());
         assertEquals(before + 1, OpenFileDescriptors.count(), "only the stored fd is open");
         received.closeAll();
-        assertEquals(before, OpenFileDescriptors.count());
+        assertEquals(before, OpenFileDescriptors.awaitAtMost(before));
         sent.forEach(EventFd::close);
     }
 
@@ -331,7 +331,7 @@ class MessageSocketTest {
             pair[0].close();
             pair[1].close();
         }
-        int before = OpenFileDescriptors.count();
+        int before = OpenFileDescriptors.settled();
         for (int i = 0; i < 200; i++) {
             MessageSocket[] pair = MessageSocket.pair(4);
             pair[0].send(direct(new byte[] {1, 2}), null, null, 0);
@@ -339,6 +339,6 @@ class MessageSocketTest {
             pair[0].close();
             pair[1].close();
         }
-        assertEquals(before, OpenFileDescriptors.count());
+        assertEquals(before, OpenFileDescriptors.awaitAtMost(before));
     }
 }
