@@ -454,7 +454,7 @@ public sealed interface FaultAction {
                 return;
             }
         }
-        List<String> names = Arrays.stream(fits).map(FaultAction::kindName).collect(Collectors.toList());
+        List<String> names = Arrays.stream(fits).map(FaultSite::kindOf).collect(Collectors.toList());
         String choices = names.size() == 1 ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         throw new FaultPlanException("what", action.name() + " applies to a " + choices + " site, not to this " + site.kind() + " site");
@@ -474,10 +474,5 @@ public sealed interface FaultAction {
 
     private static void require(boolean ok, String field, String reason) {
         FaultPlanException.require(ok, field, reason);
-    }
-
-    private static String kindName(Class<? extends FaultSite> kind) {
-        String simple = kind.getSimpleName().replace("Site", "");
-        return Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
     }
 }

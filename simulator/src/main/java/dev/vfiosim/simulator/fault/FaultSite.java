@@ -25,7 +25,15 @@ public sealed interface FaultSite {
     boolean matches(FaultEvent event);
 
     /** The site's kind as the plan file spells it ({@code command}, {@code arc}, ...). */
-    String kind();
+    default String kind() {
+        return kindOf(getClass());
+    }
+
+    /** The plan file's name for a kind of site: the record's name without "Site", lower camel case. */
+    static String kindOf(Class<? extends FaultSite> kind) {
+        String simple = kind.getSimpleName().replace("Site", "");
+        return Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
+    }
 
     /** One line for the summary. */
     String describe();
@@ -94,11 +102,6 @@ public sealed interface FaultSite {
         }
 
         @Override
-        public String kind() {
-            return "command";
-        }
-
-        @Override
         public String describe() {
             return "command " + command
                     + (region.isPresent() ? " region " + region.getAsInt() : "")
@@ -120,11 +123,6 @@ public sealed interface FaultSite {
             return event instanceof ArcEvent e
                     && (ANY.equals(from) || from.equals(e.from()))
                     && (ANY.equals(to) || to.equals(e.to()));
-        }
-
-        @Override
-        public String kind() {
-            return "arc";
         }
 
         @Override
@@ -177,11 +175,6 @@ public sealed interface FaultSite {
         }
 
         @Override
-        public String kind() {
-            return "stream";
-        }
-
-        @Override
         public String describe() {
             return side.name().toLowerCase(Locale.ROOT) + " stream"
                     + (byteOffset.isPresent() ? " byte " + byteOffset.getAsLong() : "")
@@ -221,11 +214,6 @@ public sealed interface FaultSite {
         }
 
         @Override
-        public String kind() {
-            return "dma";
-        }
-
-        @Override
         public String describe() {
             return "dma " + dma.name().toLowerCase(Locale.ROOT)
                     + (iovaStart.isPresent() || iovaEnd.isPresent()
@@ -257,11 +245,6 @@ public sealed interface FaultSite {
         }
 
         @Override
-        public String kind() {
-            return "interrupt";
-        }
-
-        @Override
         public String describe() {
             return "interrupt " + interrupt + (vector.isPresent() ? " vector " + vector.getAsInt() : "");
         }
@@ -272,11 +255,6 @@ public sealed interface FaultSite {
         @Override
         public boolean matches(FaultEvent event) {
             return event instanceof ConnectionEvent;
-        }
-
-        @Override
-        public String kind() {
-            return "connection";
         }
 
         @Override
@@ -297,11 +275,6 @@ public sealed interface FaultSite {
         }
 
         @Override
-        public String kind() {
-            return "sizeReport";
-        }
-
-        @Override
         public String describe() {
             return "size report " + sizeReport.jsonName();
         }
@@ -312,11 +285,6 @@ public sealed interface FaultSite {
         @Override
         public boolean matches(FaultEvent event) {
             return event instanceof DirtyReportEvent;
-        }
-
-        @Override
-        public String kind() {
-            return "dirtyReport";
         }
 
         @Override

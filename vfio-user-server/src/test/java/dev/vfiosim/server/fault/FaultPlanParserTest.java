@@ -247,6 +247,15 @@ class FaultPlanParserTest {
     }
 
     @Test
+    void theParserKnowsEverySiteKindByTheModelsName() {
+        InvalidFaultPlanException e = refused("{\"rules\": [{\"id\": \"r\", \"where\": {}, \"what\": \"dmaError\"}]}");
+        for (Class<?> kind : FaultSite.class.getPermittedSubclasses()) {
+            String name = FaultSite.kindOf(kind.asSubclass(FaultSite.class));
+            assertTrue(e.reason().contains(name), name + " missing from: " + e.reason());
+        }
+    }
+
+    @Test
     void syntaxErrorsCarryJacksonsLocation() {
         InvalidFaultPlanException e = refused("{\"rules\": [\n  {\"id\": \"r\",, }\n]}");
         assertEquals(2, e.line());
