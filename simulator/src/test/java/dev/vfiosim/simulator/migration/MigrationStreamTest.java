@@ -37,6 +37,15 @@ class MigrationStreamTest {
         assertEquals(0, destination.pages.commits);
     }
 
+    /** Refuses the stream with this fault and applies nothing; returns the refusal for more checks. */
+    private static StreamException assertRefused(byte[] stream, Fault fault) {
+        TestDevice destination = new TestDevice(FEATURES, 0);
+        StreamException e = refusal(destination, stream);
+        assertEquals(fault, e.fault());
+        assertNothingApplied(destination);
+        return e;
+    }
+
     /** The framed bytes of one record, cut out of a stream made of it and END. */
     private static byte[] record(int tag, boolean optional, int version, byte[] payload) {
         ArrayDeque<OutgoingRecord> feed = new ArrayDeque<>(List.of(
@@ -171,11 +180,8 @@ class MigrationStreamTest {
     void trailingGarbageAfterEndIsRefused() {
         byte[] stream = source.stopCopyStream();
         byte[] longer = Arrays.copyOf(stream, stream.length + 1);
-        TestDevice destination = new TestDevice(FEATURES, 0);
-        StreamException e = refusal(destination, longer);
-        assertEquals(Fault.TRAILING_DATA, e.fault());
+        StreamException e = assertRefused(longer, Fault.TRAILING_DATA);
         assertEquals(stream.length, e.offset());
-        assertNothingApplied(destination);
     }
 
     @Test
@@ -200,12 +206,9 @@ class MigrationStreamTest {
     @Test
     void unknownMandatoryRecordIsRejected() {
         byte[] stream = withRecordAfterHeader(source.stopCopyStream(), record(77, false, 1, new byte[4]));
-        TestDevice destination = new TestDevice(FEATURES, 0);
-        StreamException e = refusal(destination, stream);
-        assertEquals(Fault.UNKNOWN_MANDATORY_RECORD, e.fault());
+        StreamException e = assertRefused(stream, Fault.UNKNOWN_MANDATORY_RECORD);
         assertEquals(77, e.tag());
         assertEquals(Errno.ENOTSUP, e.errno());
-        assertNothingApplied(destination);
     }
 
     @Test
@@ -250,11 +253,8 @@ class MigrationStreamTest {
         // A streaming loader checks its own layout as it goes; it cannot wait for the trailer.
         byte[] bad = source.stopCopyStream();
         bad[StreamLayout.HEADER_SIZE + StreamLayout.RECORD_HEADER_SIZE] ^= 0x10;
-        TestDevice destination = new TestDevice(FEATURES, 0);
-        StreamException e = refusal(destination, bad);
-        assertEquals(Fault.MALFORMED_RECORD, e.fault());
+        StreamException e = assertRefused(bad, Fault.MALFORMED_RECORD);
         assertEquals(TestDevice.BULK_TAG, e.tag());
-        assertNothingApplied(destination);
     }
 
     @Test
@@ -274,11 +274,8 @@ class MigrationStreamTest {
         ByteBuffer out = ByteBuffer.allocate(4096);
         writer.read(out, feed::poll);
         byte[] stream = Arrays.copyOf(out.array(), out.position());
-        TestDevice destination = new TestDevice(FEATURES, 0);
-        StreamException e = refusal(destination, stream);
-        assertEquals(Fault.INCOMPLETE, e.fault());
+        StreamException e = assertRefused(stream, Fault.INCOMPLETE);
         assertTrue(e.getMessage().contains("never received"), e.getMessage());
-        assertNothingApplied(destination);
     }
 
     @Test
