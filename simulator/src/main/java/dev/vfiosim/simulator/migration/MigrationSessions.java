@@ -1,0 +1,125 @@
+package dev.vfiosim.simulator.migration;
+
+import dev.vfiosim.simulator.DeviceException;
+import dev.vfiosim.simulator.Errno;
+import java.nio.ByteBuffer;
+
+/**
+ * The arcs of a device built from a {@link DeviceRunControl} (its engine) and a
+ * {@link MigrationImage} (what it migrates), and the data side the server drives: MIG_DATA_READ,
+ * MIG_DATA_WRITE, the pre-copy sizes and MIG_DATA_SIZE. At most one session exists at a time.
+ *
+ * <p>A failed RESUMING → STOP leaves the state machine in RESUMING with the failed session kept:
+ * nothing was applied, further writes and commits report the same fault, and a reset leaves.
+ */
+public final class MigrationSessions implements MigrationArcs {
+    private final MigrationImage image;
+    private final DeviceRunControl device;
+    private SaveSession save;
+    private ResumeSession resume;
+
+    public MigrationSessions(MigrationImage image, DeviceRunControl device) {
+        this.image = image;
+        this.device = device;
+    }
+
+    @Override
+    public synchronized void quiesceP2P() {
+        device.quiesceP2P();
+    }
+
+    @Override
+    public synchronized void unquiesceP2P() {
+        device.unquiesceP2P();
+    }
+
+    @Override
+    public synchronized void stopDevice() {
+        device.stop();
+    }
+
+    @Override
+    public synchronized void startDevice() {
+        device.start();
+    }
+
+    @Override
+    public synchronized void startPreCopy() {
+        save = SaveSession.preCopy(image);
+    }
+
+    @Override
+    public synchronized void startStopCopy() {
+        save = SaveSession.stopCopy(image);
+    }
+
+    @Override
+    public synchronized void enterStopCopy() {
+        device.stop();
+        save.enterStopCopy();
+    }
+
+    @Override
+    public synchronized void endSaving() {
+        save.close();
+        save = null;
+    }
+
+    @Override
+    public synchronized void startResuming() {
+        resume = new ResumeSession(image);
+    }
+
+    @Override
+    public synchronized void commitResume() {
+        resume.finish();
+        resume = null;
+    }
+
+    @Override
+    public synchronized void dropSessions() {
+        if (save != null) {
+            save.close();
+            save = null;
+        }
+        if (resume != null) {
+            resume.discard();
+            resume = null;
+        }
+    }
+
+    /** MIG_DATA_READ (see {@link SaveSession#read} for short and zero counts). */
+    public synchronized int read(ByteBuffer dst) {
+        return saving().read(dst);
+    }
+
+    /** MIG_DATA_WRITE: consumes all of {@code src}. */
+    public synchronized void write(ByteBuffer src) {
+        if (resume == null) {
+            throw new DeviceException(Errno.EINVAL, "MIG_DATA_WRITE is valid only in RESUMING");
+        }
+        resume.write(src);
+    }
+
+    /** Pre-copy info: initial bytes not yet read (-EINVAL outside PRE_COPY and PRE_COPY_P2P). */
+    public synchronized long initialBytes() {
+        return saving().initialBytes();
+    }
+
+    /** Pre-copy info: change data pending (-EINVAL outside PRE_COPY and PRE_COPY_P2P). */
+    public synchronized long dirtyBytes() {
+        return saving().dirtyBytes();
+    }
+
+    /** MIG_DATA_SIZE, in any state: what STOP_COPY would produce from here. */
+    public synchronized long stopCopySize() {
+        return save != null ? save.stopCopySize() : image.fullImageSize();
+    }
+
+    private SaveSession saving() {
+        if (save == null) {
+            throw new DeviceException(Errno.EINVAL, "no save session: valid only in PRE_COPY, PRE_COPY_P2P and STOP_COPY");
+        }
+        return save;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.vfiosim.simulator.migration;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * Frames records into the stream as the reader pulls bytes: the stream header first, then for each
+ * record its header, its payload (pulled from the record in pieces) and a CRC32C trailer computed
+ * while the payload goes by. What to send next is not decided here: the {@link RecordFeed} says.
+ */
+public final class MigrationStreamWriter {
+    /** Where the next record comes from. */
+    public interface RecordFeed {
+        /** The next record to send, or {@code null} when there is nothing to send right now. */
+        OutgoingRecord next();
+    }
+
+    private final ByteBuffer header;
+    private final CRC32C crc = new CRC32C();
+    private ByteBuffer framing = StreamLayout.littleEndian(0);
+    private boolean headerSent;
+    private OutgoingRecord record;
+    private long payloadLeft;
+    private long produced;
+    private boolean ended;
+
+    public MigrationStreamWriter(DeviceIdentity identity, MigrationFeatures features) {
+        this.header = StreamLayout.encodeHeader(identity, features);
+    }
+
+    /**
+     * Copies up to {@code dst.remaining()} stream bytes into {@code dst} and returns how many. It
+     * stops early only when the feed has nothing more right now or the END record is out.
+     */
+    public int read(ByteBuffer dst, RecordFeed feed) {
+        int start = dst.position();
+        while (dst.hasRemaining()) {
+            if (framing.hasRemaining()) {
+                copyFraming(dst);
+            } else if (record != null && payloadLeft > 0) {
+                producePayload(dst);
+            } else if (record != null) {
+                finishRecord();
+            } else if (ended) {
+                break;
+            } else if (!headerSent) {
+                headerSent = true;
+                framing = header.duplicate();
+            } else {
+                OutgoingRecord next = feed.next();
+                if (next == null) {
+                    break;
+                }
+                startRecord(next);
+            }
+        }
+        int n = dst.position() - start;
+        produced += n;
+        return n;
+    }
+
+    private void copyFraming(ByteBuffer dst) {
+        int n = Math.min(dst.remaining(), framing.remaining());
+        ByteBuffer piece = framing.slice(framing.position(), n);
+        framing.position(framing.position() + n);
+        dst.put(piece);
+    }
+
+    private void producePayload(ByteBuffer dst) {
+        int n = (int) Math.min(dst.remaining(), payloadLeft);
+        ByteBuffer piece = dst.slice(dst.position(), n);
+        record.payload().produce(piece);
+        crc.update(dst.slice(dst.position(), n));
+        dst.position(dst.position() + n);
+        payloadLeft -= n;
+    }
+
+    private void startRecord(OutgoingRecord next) {
+        record = next;
+        payloadLeft = next.payload().length();
+        framing = StreamLayout.encodeRecordHeader(next.tag(), next.optional(), next.version(), payloadLeft);
+        crc.reset();
+        crc.update(framing.duplicate());
+    }
+
+    private void finishRecord() {
+        framing = StreamLayout.littleEndian(StreamLayout.TRAILER_SIZE);
+        framing.putInt(0, (int) crc.getValue());
+        ended = record.isEnd();
+        record = null;
+    }
+
+    /** Bytes handed out so far. */
+    public long produced() {
+        return produced;
+    }
+
+    /** Whether the stream header has been (or is being) handed out. */
+    public boolean started() {
+        return headerSent;
+    }
+
+    /** The record being sent, or {@code null} between records. */
+    OutgoingRecord inFlight() {
+        return record;
+    }
+
+    /** Bytes still to hand out before the writer is between records (0 when it is). */
+    public long pendingInRecord() {
+        long trailer = record != null ? StreamLayout.TRAILER_SIZE : 0;
+        return framing.remaining() + payloadLeft + trailer;
+    }
+
+    /** Whether the END record has been handed out in full. */
+    public boolean ended() {
+        return ended && !framing.hasRemaining();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.vfiosim.simulator.migration;
+
+import dev.vfiosim.simulator.migration.StreamException.Fault;
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+import java.util.function.IntConsumer;
+
+/**
+ * The record that carries bulk pages, produced and consumed one page at a time so that a
+ * multi-GiB image never sits on the heap (one page buffer on each side).
+ *
+ * <pre>
+ * Payload (little-endian)
+ * | off | size                 | field                                   |
+ * |   0 |    4                 | page size                               |
+ * |   4 |    8                 | page count n                            |
+ * |  12 | n × (8 + page size)  | entries: u64 page index, then the page  |
+ * </pre>
+ */
+final class PageRecord {
+    static final int VERSION = 1;
+    static final int HEADER_SIZE = 12;
+    private static final int HEADER_PAGE_SIZE = 0;
+    private static final int HEADER_PAGE_COUNT = 4;
+    private static final int INDEX_SIZE = Long.BYTES;
+
+    private PageRecord() {}
+
+    static long payloadLength(long pages, int pageSize) {
+        return HEADER_SIZE + pages * (INDEX_SIZE + (long) pageSize);
+    }
+
+    /** An outgoing record of the selected pages; {@code onSent} hears each page as it is read. */
+    static OutgoingRecord of(BulkState bulk, BitSet selection, IntConsumer onSent) {
+        return new OutgoingRecord(bulk.tag(), false, VERSION, new Payload(bulk.pages(), selection, onSent));
+    }
+
+    private static final class Payload implements RecordPayload {
+        private final PageSource pages;
+        private final BitSet selection;
+        private final IntConsumer onSent;
+        private final long length;
+        private final ByteBuffer page;
+        private ByteBuffer framing = StreamLayout.littleEndian(HEADER_SIZE);
+        private int cursor;
+
+        Payload(PageSource pages, BitSet selection, IntConsumer onSent) {
+            this.pages = pages;
+            this.selection = selection;
+            this.onSent = onSent;
+            this.length = payloadLength(selection.cardinality(), pages.pageSize());
+            this.page = ByteBuffer.allocate(pages.pageSize());
+            page.position(page.limit());
+            framing.putInt(HEADER_PAGE_SIZE, pages.pageSize());
+            framing.putLong(HEADER_PAGE_COUNT, selection.cardinality());
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public void produce(ByteBuffer dst) {
+            while (dst.hasRemaining()) {
+                if (framing.hasRemaining()) {
+                    copy(framing, dst);
+                } else if (page.hasRemaining()) {
+                    copy(page, dst);
+                } else {
+                    nextPage();
+                }
+            }
+        }
+
+        private void nextPage() {
+            int index = selection.nextSetBit(cursor);
+            cursor = index + 1;
+            framing = StreamLayout.littleEndian(INDEX_SIZE);
+            framing.putLong(0, index);
+            page.clear();
+            pages.readPage(index, page);
+            page.flip();
+            onSent.accept(index);
+        }
+
+        private static void copy(ByteBuffer from, ByteBuffer dst) {
+            int n = Math.min(from.remaining(), dst.remaining());
+            dst.put(from.slice(from.position(), n));
+            from.position(from.position() + n);
+        }
+    }
+
+    /** Parses page records of one bulk state into its sink and remembers which pages arrived. */
+    static final class Loader implements RecordLoader {
+        private final BulkState bulk;
+        private final BitSet received = new BitSet();
+        private final ByteBuffer page;
+        private ByteBuffer collecting;
+        private long length;
+        private long pagesLeft;
+        private long index;
+        private boolean inPage;
+
+        Loader(BulkState bulk) {
+            this.bulk = bulk;
+            this.page = ByteBuffer.allocate(bulk.pages().pageSize());
+        }
+
+        @Override
+        public int tag() {
+            return bulk.tag();
+        }
+
+        @Override
+        public int version() {
+            return VERSION;
+        }
+
+        @Override
+        public void begin(int version, long length) {
+            if (length < HEADER_SIZE) {
+                throw new Rejected(Fault.MALFORMED_RECORD, "page record of " + length + " bytes has no header");
+            }
+            this.length = length;
+            collecting = StreamLayout.littleEndian(HEADER_SIZE);
+            pagesLeft = -1;
+            inPage = false;
+        }
+
+        @Override
+        public void accept(ByteBuffer piece) {
+            while (piece.hasRemaining()) {
+                ByteBuffer target = inPage ? page : collecting;
+                int n = Math.min(piece.remaining(), target.remaining());
+                target.put(piece.slice(piece.position(), n));
+                piece.position(piece.position() + n);
+                if (!target.hasRemaining()) {
+                    collected();
+                }
+            }
+        }
+
+        private void collected() {
+            if (inPage) {
+                bulk.sink().stagePage(index, page.flip());
+                received.set((int) index);
+                inPage = false;
+                pagesLeft--;
+                collecting = StreamLayout.littleEndian(INDEX_SIZE);
+            } else if (pagesLeft < 0) {
+                checkHeader(collecting.flip());
+                collecting = StreamLayout.littleEndian(INDEX_SIZE);
+            } else {
+                index = collecting.flip().getLong(0);
+                if (index < 0 || index >= bulk.pages().pageCount()) {
+                    throw new Rejected(Fault.MALFORMED_RECORD, "page index " + Long.toUnsignedString(index)
+                            + " beyond the " + bulk.pages().pageCount() + " pages of this device");
+                }
+                page.clear();
+                inPage = true;
+            }
+        }
+
+        private void checkHeader(ByteBuffer header) {
+            int pageSize = header.getInt(HEADER_PAGE_SIZE);
+            long count = header.getLong(HEADER_PAGE_COUNT);
+            if (pageSize != bulk.pages().pageSize()) {
+                throw new Rejected(Fault.MALFORMED_RECORD, "page size " + pageSize + ", this device uses "
+                        + bulk.pages().pageSize());
+            }
+            if (count < 0 || count > bulk.pages().pageCount() || payloadLength(count, pageSize) != length) {
+                throw new Rejected(Fault.MALFORMED_RECORD, count + " pages do not fill a " + length + "-byte record");
+            }
+            pagesLeft = count;
+        }
+
+        @Override
+        public void end() {
+            // The header check made the length exactly fit the pages, so the record is whole here.
+        }
+
+        @Override
+        public String missing() {
+            int absent = bulk.pageCount() - received.cardinality();
+            if (absent == 0) {
+                return null;
+            }
+            return "bulk page " + received.nextClearBit(0) + " never received (" + absent + " of "
+                    + bulk.pageCount() + " pages missing)";
+        }
+
+        @Override
+        public void commit() {
+            bulk.sink().commit();
+        }
+
+        @Override
+        public void discard() {
+            bulk.sink().discard();
+        }
+    }
+}
