@@ -56,6 +56,26 @@ public final class InitializationSegment implements DwordRegisterBlock {
         reset();
     }
 
+    /** What a migration carries: every register the driver set and what the device latched. */
+    public record SegmentState(int cmdqAddressHigh, int cmdqAddressLow, boolean cmdqHighWritten, boolean cmdqLowWritten,
+            boolean initializing, int nicInterface, int rungCommands) {
+    }
+
+    public synchronized SegmentState state() {
+        return new SegmentState(cmdqAddressHigh, cmdqAddressLow, cmdqHighWritten, cmdqLowWritten, initializing,
+                nicInterface, rungCommands);
+    }
+
+    public synchronized void restore(SegmentState state) {
+        cmdqAddressHigh = state.cmdqAddressHigh();
+        cmdqAddressLow = state.cmdqAddressLow();
+        cmdqHighWritten = state.cmdqHighWritten();
+        cmdqLowWritten = state.cmdqLowWritten();
+        initializing = state.initializing();
+        nicInterface = state.nicInterface();
+        rungCommands = state.rungCommands();
+    }
+
     public synchronized void reset() {
         cmdqAddressHigh = 0;
         cmdqAddressLow = 0;

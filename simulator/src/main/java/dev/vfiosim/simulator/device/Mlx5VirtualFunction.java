@@ -8,6 +8,7 @@ import dev.vfiosim.simulator.device.bulk.BulkStateActivity;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.HcaCapabilities;
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.migration.DeviceIdentity;
 import dev.vfiosim.simulator.irq.InterruptController;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
@@ -64,6 +65,7 @@ public final class Mlx5VirtualFunction implements VfioDevice {
     private final DeviceEngine engine;
     private final BulkState bulkState;
     private final BulkStateActivity bulkActivity;
+    private final DeviceMigration migration;
     private final int msixCapability;
     private final int pciExpressCapability;
     private final AtomicLong resets = new AtomicLong();
@@ -96,6 +98,8 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         engine = new DeviceEngine("mlx5-vf-engine", deviceOwned.initSegment(), deviceOwned.doorbells(), this::dma,
                 interrupts::fire, HcaCapabilities.of(settings.msixVectors(), bulkState.bytes()), clock::runningNanos);
         deviceOwned.attach(engine, bulkState, bulkActivity);
+        migration = new DeviceMigration(this, settings.migration(),
+                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION));
         watchConfigRegisters();
     }
 
@@ -204,7 +208,8 @@ public final class Mlx5VirtualFunction implements VfioDevice {
 
     /**
      * DEVICE_RESET and FLR: device-owned state back to power-on (initialising, no command queue,
-     * clock from zero, device memory zeroed) and pending interrupts forgotten. Config space, the
+     * clock from zero, device memory zeroed), pending interrupts forgotten, and the migration state
+     * back to RUNNING with any session dropped. Config space, the
      * MSI-X table and the interrupt wiring are VMM-owned and kept: vfio-pci restores a function's
      * config after the FLR it issues for DEVICE_RESET, and a VMM restoring config during a
      * migration must not see it wiped.
@@ -214,6 +219,8 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         deviceOwned.reset();
         bar0.clearDeviceMemory();
         interrupts.clearPending();
+        // the uAPI's only way out of ERROR: back to RUNNING, any save or resume session dropped
+        migration.reset();
         resets.incrementAndGet();
         LOG.debug("function reset");
     }
@@ -249,6 +256,17 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         engine.pause();
         bulkActivity.pause();
         deviceOwned.clock().pause();
+    }
+
+    /** STOP → RUNNING_P2P: time and internal activity go on, the engine (DMA, interrupts) stays stopped. */
+    void resumeWithoutEngine() {
+        deviceOwned.clock().resume();
+        bulkActivity.resume();
+    }
+
+    @Override
+    public DeviceMigration migration() {
+        return migration;
     }
 
     public void resume() {

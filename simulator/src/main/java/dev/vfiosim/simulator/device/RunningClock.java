@@ -54,4 +54,21 @@ public final class RunningClock {
     public synchronized long runningNanos() {
         return paused ? runningBeforePause : runningBeforePause + nanoTime.getAsLong() - resumedAt;
     }
+
+    /** What a migration carries: both clocks' readings, taken while paused. */
+    public record ClockState(long sinceRestartNanos, long runningNanos) {
+    }
+
+    public synchronized ClockState state() {
+        return new ClockState(sinceRestartNanos(), runningNanos());
+    }
+
+    /** Continues from {@code state}: the clocks read on from where the source's stopped. Stays paused. */
+    public synchronized void restore(ClockState state) {
+        long now = nanoTime.getAsLong();
+        restartedAt = now - state.sinceRestartNanos();
+        runningBeforePause = state.runningNanos();
+        resumedAt = now;
+        paused = true;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator.device;
 
+import dev.vfiosim.simulator.migration.MigrationFeatures;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.irq.MsixTable;
 import java.util.function.LongSupplier;
@@ -11,8 +12,10 @@ import java.util.function.LongSupplier;
  * @param serialNumber the Device Serial Number capability's value
  * @param nanoTime the device's monotonic time source ({@code System::nanoTime} outside tests)
  * @param bulkState size and dirtying rate of the device's internal bulk state
+ * @param migration the migration features the device advertises (and behaves by)
  */
-public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState) {
+public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
+        MigrationFeatures migration) {
     public static final int DEFAULT_MSIX_VECTORS = 16;
     public static final int MAX_MSIX_VECTORS = Bar0.WINDOW_SIZE / MsixTable.ENTRY_SIZE;
     /** An EUI-64 built from the Mellanox OUI 00:02:c9. */
@@ -22,7 +25,14 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
         this(msixVectors, serialNumber, nanoTime, BulkStateSettings.DEFAULT);
     }
 
+    public VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState) {
+        this(msixVectors, serialNumber, nanoTime, bulkState, MigrationFeatures.ALL);
+    }
+
     public VirtualFunctionConfig {
+        if (migration == null) {
+            throw new IllegalArgumentException("no migration features");
+        }
         if (bulkState == null) {
             throw new IllegalArgumentException("no bulk state settings");
         }
@@ -36,10 +46,14 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
     }
 
     public VirtualFunctionConfig withNanoTime(LongSupplier source) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration);
     }
 
     public VirtualFunctionConfig withBulkState(BulkStateSettings settings) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration);
+    }
+
+    public VirtualFunctionConfig withMigration(MigrationFeatures features) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features);
     }
 }

@@ -22,7 +22,7 @@ public enum Arc {
     RUNNING_TO_STOP(RUNNING, STOP, MigrationArcs::stopDevice),
     RUNNING_P2P_TO_STOP(RUNNING_P2P, STOP, MigrationArcs::stopDevice),
     STOP_TO_RUNNING(STOP, RUNNING, MigrationArcs::startDevice),
-    STOP_TO_RUNNING_P2P(STOP, RUNNING_P2P, MigrationArcs::startDevice),
+    STOP_TO_RUNNING_P2P(STOP, RUNNING_P2P, MigrationArcs::startDeviceP2P),
     RUNNING_TO_PRE_COPY(RUNNING, PRE_COPY, MigrationArcs::startPreCopy),
     RUNNING_P2P_TO_PRE_COPY_P2P(RUNNING_P2P, PRE_COPY_P2P, MigrationArcs::startPreCopy),
     STOP_TO_STOP_COPY(STOP, STOP_COPY, MigrationArcs::startStopCopy),

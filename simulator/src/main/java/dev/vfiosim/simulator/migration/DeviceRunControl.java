@@ -14,4 +14,10 @@ public interface DeviceRunControl {
     void stop();
 
     void start();
+
+    /** Start straight into the P2P-quiesced condition (STOP → RUNNING_P2P): no window of P2P DMA. */
+    default void startQuiesced() {
+        start();
+        quiesceP2P();
+    }
 }

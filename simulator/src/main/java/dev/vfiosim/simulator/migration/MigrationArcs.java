@@ -19,8 +19,13 @@ public interface MigrationArcs {
     /** RUNNING → STOP, RUNNING_P2P → STOP: no DMA, no interrupts, no internal progress. */
     void stopDevice();
 
-    /** STOP → RUNNING, STOP → RUNNING_P2P: resume operation. */
+    /** STOP → RUNNING: resume operation. */
     void startDevice();
+
+    /** STOP → RUNNING_P2P: resume operation without ever starting P2P DMA on the way. */
+    default void startDeviceP2P() {
+        startDevice();
+    }
 
     /** RUNNING → PRE_COPY, RUNNING_P2P → PRE_COPY_P2P: open a save session, start tracking changes. */
     void startPreCopy();

@@ -9,8 +9,7 @@ import java.nio.ByteBuffer;
  * {@link MigrationImage} (what it migrates), and the data side the server drives: MIG_DATA_READ,
  * MIG_DATA_WRITE, the pre-copy sizes and MIG_DATA_SIZE. At most one session exists at a time.
  *
- * <p>A failed RESUMING → STOP leaves the state machine in RESUMING with the failed session kept:
- * nothing was applied, further writes and commits report the same fault, and a reset leaves.
+ * <p>A failed RESUMING → STOP puts the device in ERROR with nothing applied; a reset leaves.
  */
 public final class MigrationSessions implements MigrationArcs {
     private final MigrationImage image;
@@ -44,6 +43,11 @@ public final class MigrationSessions implements MigrationArcs {
     }
 
     @Override
+    public synchronized void startDeviceP2P() {
+        device.startQuiesced();
+    }
+
+    @Override
     public synchronized void startPreCopy() {
         save = SaveSession.preCopy(image);
     }
@@ -70,9 +74,23 @@ public final class MigrationSessions implements MigrationArcs {
         resume = new ResumeSession(image);
     }
 
+    /**
+     * Validates the whole stream and applies it. A stream that fails validation leaves the device
+     * in ERROR (only a reset leaves): the device has nothing it could run, and the VMM must notice.
+     */
     @Override
     public synchronized void commitResume() {
-        resume.finish();
+        try {
+            resume.finish();
+        } catch (DeviceBrokenException e) {
+            throw e;
+        } catch (DeviceException e) {
+            resume = null;
+            DeviceBrokenException broken = new DeviceBrokenException(e.errno(),
+                    "the migration stream was rejected at RESUMING -> STOP, nothing of it was applied: " + e.getMessage());
+            broken.initCause(e);
+            throw broken;
+        }
         resume = null;
     }
 

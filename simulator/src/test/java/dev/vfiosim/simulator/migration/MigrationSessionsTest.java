@@ -86,7 +86,7 @@ class MigrationSessionsTest {
     }
 
     @Test
-    void failedCommitStaysResumingAppliesNothingAndResetLeaves() {
+    void failedCommitGoesToErrorAppliesNothingAndResetLeaves() {
         sourceState.set(STOP_COPY);
         targetState.set(RESUMING);
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
@@ -96,9 +96,11 @@ class MigrationSessionsTest {
         }
         byte[] truncated = Arrays.copyOf(stream.toByteArray(), stream.size() - 3);
         targetData.write(ByteBuffer.wrap(truncated));
-        StreamException e = assertThrows(StreamException.class, () -> targetState.set(RUNNING));
-        assertEquals(Fault.TRUNCATED, e.fault());
-        assertEquals(RESUMING, targetState.get());
+        DeviceBrokenException e = assertThrows(DeviceBrokenException.class, () -> targetState.set(RUNNING));
+        assertEquals(Fault.TRUNCATED, ((StreamException) e.getCause()).fault());
+        assertEquals(MigrationState.ERROR, targetState.get());
+        assertEquals(Errno.EINVAL, assertThrows(DeviceException.class, () -> targetState.set(RUNNING)).errno(),
+                "ERROR is left only by reset");
         assertEquals(0, target.commands.commits);
         assertFalse(target.sameStateAs(source));
         targetState.reset();

@@ -1,0 +1,264 @@
+package dev.vfiosim.simulator.device;
+
+import dev.vfiosim.simulator.VfioMigration;
+import dev.vfiosim.simulator.device.bulk.BulkState;
+import dev.vfiosim.simulator.device.bulk.BulkStateActivity;
+import dev.vfiosim.simulator.device.bulk.BulkStateHeader;
+import dev.vfiosim.simulator.device.engine.DeviceEngine;
+import dev.vfiosim.simulator.device.engine.EngineState;
+import dev.vfiosim.simulator.device.state.CodecStateRecord;
+import dev.vfiosim.simulator.migration.DeviceIdentity;
+import dev.vfiosim.simulator.migration.DeviceRunControl;
+import dev.vfiosim.simulator.migration.DirtyPageSource;
+import dev.vfiosim.simulator.migration.MigrationFeatures;
+import dev.vfiosim.simulator.migration.MigrationImage;
+import dev.vfiosim.simulator.migration.MigrationSessions;
+import dev.vfiosim.simulator.migration.MigrationState;
+import dev.vfiosim.simulator.migration.MigrationStateMachine;
+import dev.vfiosim.simulator.migration.PageSink;
+import dev.vfiosim.simulator.migration.PageSource;
+import dev.vfiosim.simulator.migration.StateRecord;
+import dev.vfiosim.simulator.pci.SharedMemory;
+import dev.vfiosim.simulator.migration.PayloadWriter;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The function's migration: the v2 state machine over the device's own arcs, and a stream made
+ * of the device-owned state only — init segment, clock, engine (command interface and queues with
+ * their indexes and counters), bulk-activity position, device memory window, bulk state pages.
+ * Config space, MSI-X and interrupt wiring are never in it: they are the VMM's.
+ *
+ * <p>What each state means for the device: RUNNING and PRE_COPY run; the P2P states stop the engine
+ * (the only initiator of DMA and of device interrupts, and it cannot tell P2P from other DMA) after
+ * draining what is in flight, while internal activity goes on; STOP, STOP_COPY and RESUMING stop
+ * everything, doorbells rung meanwhile are latched and served on RUNNING.
+ *
+ * <p>Record tags: 1 init segment, 2 clock, 3 engine, 4 bulk activity, 5 device memory, 16 bulk pages.
+ */
+public final class DeviceMigration implements VfioMigration, DeviceRunControl {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceMigration.class);
+    static final int TAG_INIT_SEGMENT = 1;
+    static final int TAG_CLOCK = 2;
+    static final int TAG_ENGINE = 3;
+    static final int TAG_BULK_ACTIVITY = 4;
+    static final int TAG_DEVICE_MEMORY = 5;
+    static final int TAG_BULK_PAGES = 16;
+
+    /** The device memory window's contents as a record. */
+    record DeviceMemoryImage(byte[] bytes) {
+    }
+
+    private final Mlx5VirtualFunction device;
+    private final MigrationFeatures features;
+    private final MigrationSessions sessions;
+    private final MigrationStateMachine machine;
+    private final List<StateRecord> components;
+
+    DeviceMigration(Mlx5VirtualFunction device, MigrationFeatures features, DeviceIdentity identity) {
+        this.device = device;
+        this.features = features;
+        DeviceOwnedState owned = device.deviceOwnedState();
+        DeviceEngine engine = device.engine();
+        BulkStateActivity activity = owned.bulkActivity();
+        SharedMemory memory = device.deviceMemory();
+        this.components = List.of(
+                new CodecStateRecord<>(TAG_INIT_SEGMENT, InitializationSegment.SegmentState.class,
+                        owned.initSegment()::state, owned.initSegment()::restore),
+                new CodecStateRecord<>(TAG_CLOCK, RunningClock.ClockState.class, owned.clock()::state, owned.clock()::restore),
+                new CodecStateRecord<>(TAG_ENGINE, EngineState.class, engine::state, engine::restore),
+                new CodecStateRecord<>(TAG_BULK_ACTIVITY, BulkStateHeader.class, activity::header, activity::restore),
+                new CodecStateRecord<>(TAG_DEVICE_MEMORY, DeviceMemoryImage.class, () -> copyOut(memory),
+                        image -> memory.buffer().put(image.bytes())));
+        BulkPages pages = new BulkPages(device.bulkState());
+        MigrationImage image = new MigrationImage(identity, features, components,
+                Optional.of(new dev.vfiosim.simulator.migration.BulkState(TAG_BULK_PAGES, pages, pages, pages)));
+        this.sessions = new MigrationSessions(image, this);
+        this.machine = new MigrationStateMachine(features, sessions);
+    }
+
+    private static DeviceMemoryImage copyOut(SharedMemory memory) {
+        ByteBuffer b = memory.buffer();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return new DeviceMemoryImage(bytes);
+    }
+
+    @Override
+    public long flags() {
+        return features.flags();
+    }
+
+    @Override
+    public int state() {
+        return machine.get().value();
+    }
+
+    @Override
+    public void setState(int target) {
+        MigrationState to = MigrationState.ofValue(target);
+        MigrationState from = machine.get();
+        try {
+            machine.set(to);
+            LOG.info("migration {} -> {}: arcs {}", from, to, machine.lastPath());
+        } catch (RuntimeException e) {
+            LOG.warn("migration {} -> {} failed at {} (now {}): {}", from, to, machine.lastFailedArc().orElse(null),
+                    machine.get(), e.getMessage());
+            throw e;
+        }
+    }
+
+    @Override
+    public long stopCopySize() {
+        return sessions.stopCopySize();
+    }
+
+    @Override
+    public PrecopyInfo precopyInfo() {
+        return new PrecopyInfo(sessions.initialBytes(), sessions.dirtyBytes());
+    }
+
+    @Override
+    public int read(ByteBuffer dst) {
+        return sessions.read(dst);
+    }
+
+    @Override
+    public void write(ByteBuffer src) {
+        sessions.write(src);
+    }
+
+    /** Device reset: back to RUNNING, sessions dropped. */
+    void reset() {
+        machine.reset();
+    }
+
+    /**
+     * SHA-256 of everything the stream carries except the clock (which moves on by itself): two
+     * devices with the same digest continue identically. Take it while the device is stopped.
+     */
+    public byte[] stateDigest() {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (StateRecord component : components) {
+            if (component.tag() != TAG_CLOCK) {
+                PayloadWriter out = new PayloadWriter();
+                component.write(out);
+                sha.update(out.toByteArray());
+            }
+        }
+        BulkState bulk = device.bulkState();
+        ByteBuffer page = ByteBuffer.allocate(bulk.pageSize());
+        for (int p = 0; p < bulk.pageCount(); p++) {
+            bulk.readPage(p, page.clear());
+            sha.update(page.flip());
+        }
+        return sha.digest();
+    }
+
+    /** The state machine, for observability (last path, last failed arc). */
+    public MigrationStateMachine stateMachine() {
+        return machine;
+    }
+
+    @Override
+    public void quiesceP2P() {
+        device.engine().pause();
+    }
+
+    @Override
+    public void unquiesceP2P() {
+        device.engine().resume();
+    }
+
+    @Override
+    public void stop() {
+        device.pause();
+    }
+
+    @Override
+    public void start() {
+        device.resume();
+    }
+
+    @Override
+    public void startQuiesced() {
+        device.resumeWithoutEngine();
+    }
+
+    /**
+     * The bulk state as the stream sees it. Pages are loaded straight into the stopped device's
+     * memory (no second copy of a possibly huge state); a discarded load zeroes them, so that what
+     * a reset then runs is a blank state, never half a stream.
+     */
+    private static final class BulkPages implements PageSource, DirtyPageSource, PageSink {
+        private final BulkState bulk;
+
+        BulkPages(BulkState bulk) {
+            this.bulk = bulk;
+        }
+
+        @Override
+        public int pageSize() {
+            return bulk.pageSize();
+        }
+
+        @Override
+        public long pageCount() {
+            return bulk.pageCount();
+        }
+
+        @Override
+        public void readPage(long index, ByteBuffer dst) {
+            bulk.readPage((int) index, dst);
+        }
+
+        @Override
+        public void startTracking() {
+            // the initial image sends every page: only writes from now on count as dirty
+            bulk.takeDirty();
+        }
+
+        @Override
+        public void stopTracking() {
+            // the bulk state always tracks (its dirty bits are its own bookkeeping)
+        }
+
+        @Override
+        public long dirtyPageCount() {
+            return bulk.dirtyCount();
+        }
+
+        @Override
+        public BitSet takeDirtyPages() {
+            return bulk.takeDirty();
+        }
+
+        @Override
+        public void stagePage(long index, ByteBuffer page) {
+            bulk.loadPage((int) index, page);
+        }
+
+        @Override
+        public void commit() {
+        }
+
+        @Override
+        public void discard() {
+            ByteBuffer zero = ByteBuffer.allocate(bulk.pageSize());
+            for (int p = 0; p < bulk.pageCount(); p++) {
+                bulk.loadPage(p, zero.clear());
+            }
+        }
+    }
+}
