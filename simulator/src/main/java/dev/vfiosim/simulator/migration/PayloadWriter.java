@@ -44,7 +44,7 @@ public final class PayloadWriter {
         return this;
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return Arrays.copyOf(buffer.array(), buffer.position());
     }
 }
