@@ -7,6 +7,9 @@ import dev.vfiosim.server.transport.MemfdSharedMemory;
 import dev.vfiosim.server.transport.UnixSocketListener;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
+import dev.vfiosim.simulator.device.VirtualFunctionConfig;
+import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
+import dev.vfiosim.simulator.migration.MigrationFeatures;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -48,6 +51,47 @@ final class ServeCommand implements Callable<Integer> {
                     + "only once STOP (stop-only), or only while RESUMING (resuming-only). Default: ${DEFAULT-VALUE}.")
     IrqRestorePolicy irqRestore;
 
+    @Option(names = "--state-size", paramLabel = "SIZE", defaultValue = "1m", converter = SizeConverter.class,
+            description = "Bytes of device-internal bulk state (firmware/ICM-like memory, migrated page by page): "
+                    + "a number with k, m or g. Default: ${DEFAULT-VALUE}.")
+    long stateSize;
+
+    @Option(names = "--dirty-rate", paramLabel = "PAGES/S", defaultValue = "0",
+            description = "Bulk-state pages the device dirties per second while it runs (0 = none). Default: ${DEFAULT-VALUE}.")
+    long dirtyRate;
+
+    @Option(names = "--migration", paramLabel = "stop-copy|p2p|pre-copy|all", defaultValue = "all",
+            converter = MigrationFeaturesConverter.class,
+            description = "Migration features to advertise: stop-copy alone, +P2P, +PRE_COPY, or all. Default: ${DEFAULT-VALUE}.")
+    MigrationFeatures migration;
+
+    static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toLowerCase();
+            long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+                case 'k' -> 1L << 10;
+                case 'm' -> 1L << 20;
+                case 'g' -> 1L << 30;
+                default -> 1;
+            };
+            return Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
+        }
+    }
+
+    static final class MigrationFeaturesConverter implements picocli.CommandLine.ITypeConverter<MigrationFeatures> {
+        @Override
+        public MigrationFeatures convert(String value) {
+            return switch (value) {
+                case "stop-copy" -> MigrationFeatures.STOP_COPY_ONLY;
+                case "p2p" -> MigrationFeatures.WITH_P2P;
+                case "pre-copy" -> MigrationFeatures.WITH_PRE_COPY;
+                case "all" -> MigrationFeatures.ALL;
+                default -> throw new IllegalArgumentException("--migration must be stop-copy, p2p, pre-copy or all");
+            };
+        }
+    }
+
     static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
         @Override
         public IrqRestorePolicy convert(String value) {
@@ -66,7 +110,10 @@ final class ServeCommand implements Callable<Integer> {
             LOG.error("cannot listen: {}", e.getMessage());
             return VfioSimCommand.EXIT_START_FAILED;
         }
-        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator());
+        VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
+                .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
+                .withMigration(migration);
+        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore);
         // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
         // the client's fds released, and the exit code is 0 (a service manager's clean stop)
