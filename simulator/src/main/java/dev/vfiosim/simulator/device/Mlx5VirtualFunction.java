@@ -219,6 +219,7 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         deviceOwned.reset();
         bar0.clearDeviceMemory();
         interrupts.clearPending();
+        interrupts.quiesce(false);
         // the uAPI's only way out of ERROR: back to RUNNING, any save or resume session dropped
         migration.reset();
         resets.incrementAndGet();
@@ -256,10 +257,12 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         engine.pause();
         bulkActivity.pause();
         deviceOwned.clock().pause();
+        interrupts.quiesce(true);
     }
 
     /** STOP → RUNNING_P2P: time and internal activity go on, the engine (DMA, interrupts) stays stopped. */
     void resumeWithoutEngine() {
+        interrupts.quiesce(false);
         deviceOwned.clock().resume();
         bulkActivity.resume();
     }
@@ -270,6 +273,7 @@ public final class Mlx5VirtualFunction implements VfioDevice {
     }
 
     public void resume() {
+        interrupts.quiesce(false);
         deviceOwned.clock().resume();
         bulkActivity.resume();
         engine.resume();

@@ -47,6 +47,7 @@ public final class InterruptController {
     private boolean intxMasked;
     private boolean intxAsserted;
     private boolean intxPending;
+    private boolean quiesced;
 
     private static final int DELIVERED = 0;
     private static final int PENDED = 1;
@@ -159,7 +160,13 @@ public final class InterruptController {
     /** SET_IRQS NONE|TRIGGER or BOOL|TRIGGER: the VMM raises vectors as if the device had. */
     public synchronized void trigger(IrqType type, int start, boolean[] selected) {
         checkRange(type, start, selected.length, "trigger");
-        forSelected(start, selected, vector -> raise(type, vector));
+        boolean deviceQuiesced = quiesced;
+        quiesced = false; // the VMM's trigger is not the device raising: a stopped device does not hold it
+        try {
+            forSelected(start, selected, vector -> raise(type, vector));
+        } finally {
+            quiesced = deviceQuiesced;
+        }
     }
 
     /** The client wrote MSI-X Message Control: clearing Function Mask may release pending vectors. */
@@ -258,11 +265,25 @@ public final class InterruptController {
     }
 
     private boolean msixMasked(int vector) {
-        return (config.read(msixMessageControl, 2) & MsixCapability.FUNCTION_MASK) != 0 || msix.entryMasked(vector);
+        return quiesced || (config.read(msixMessageControl, 2) & MsixCapability.FUNCTION_MASK) != 0
+                || msix.entryMasked(vector);
     }
 
     private boolean intxBlocked() {
-        return intxMasked || (config.read(PciHeader.COMMAND, 2) & PciHeader.COMMAND_INTX_DISABLE) != 0;
+        return quiesced || intxMasked || (config.read(PciHeader.COMMAND, 2) & PciHeader.COMMAND_INTX_DISABLE) != 0;
+    }
+
+    /**
+     * A stopped device generates no interrupts (STOP, STOP_COPY, RESUMING): while quiesced, whatever
+     * the device raises is held pending exactly as if masked, and delivered once it runs again. A
+     * VMM's own SET_IRQS trigger is not the device's and still goes through.
+     */
+    public synchronized void quiesce(boolean on) {
+        quiesced = on;
+        if (!on) {
+            msixControlWritten();
+            deliverIntxIfReleased();
+        }
     }
 
     private void deliverIfReleased(int vector) {
