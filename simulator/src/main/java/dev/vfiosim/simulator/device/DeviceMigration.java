@@ -7,6 +7,9 @@ import dev.vfiosim.simulator.device.bulk.BulkStateHeader;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.EngineState;
 import dev.vfiosim.simulator.device.state.CodecStateRecord;
+import dev.vfiosim.simulator.fault.FaultInjector;
+import dev.vfiosim.simulator.fault.FaultSite.SizeKind;
+import dev.vfiosim.simulator.migration.Arc;
 import dev.vfiosim.simulator.migration.DeviceIdentity;
 import dev.vfiosim.simulator.migration.DeviceRunControl;
 import dev.vfiosim.simulator.migration.DirtyPageSource;
@@ -22,6 +25,7 @@ import dev.vfiosim.simulator.pci.SharedMemory;
 import dev.vfiosim.simulator.migration.PayloadWriter;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.BitSet;
 import java.util.List;
@@ -60,6 +64,7 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     private final MigrationSessions sessions;
     private final MigrationStateMachine machine;
     private final List<StateRecord> components;
+    private final MigrationFaults faults = new MigrationFaults();
 
     DeviceMigration(Mlx5VirtualFunction device, MigrationFeatures features, DeviceIdentity identity) {
         this.device = device;
@@ -81,6 +86,22 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
                 Optional.of(new dev.vfiosim.simulator.migration.BulkState(TAG_BULK_PAGES, pages, pages, pages)));
         this.sessions = new MigrationSessions(image, this);
         this.machine = new MigrationStateMachine(features, sessions);
+        machine.beforeEachArc(arc -> {
+            if (opensSession(arc)) {
+                faults.sessionStarted();
+            }
+            faults.beforeArc(arc);
+        });
+    }
+
+    private static boolean opensSession(Arc arc) {
+        return arc == Arc.RUNNING_TO_PRE_COPY || arc == Arc.RUNNING_P2P_TO_PRE_COPY_P2P || arc == Arc.STOP_TO_STOP_COPY
+                || arc == Arc.STOP_TO_RESUMING;
+    }
+
+    /** Misbehave as {@code injector}'s plan says (arcs, stream data, sizes); {@link FaultInjector#NONE} to behave. */
+    public void useFaults(FaultInjector injector) {
+        faults.use(injector);
     }
 
     private static DeviceMemoryImage copyOut(SharedMemory memory) {
@@ -116,22 +137,25 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
 
     @Override
     public long stopCopySize() {
-        return sessions.stopCopySize();
+        return faults.size(SizeKind.STOP_COPY_LENGTH, sessions.stopCopySize());
     }
 
     @Override
     public PrecopyInfo precopyInfo() {
-        return new PrecopyInfo(sessions.initialBytes(), sessions.dirtyBytes());
+        return new PrecopyInfo(faults.size(SizeKind.INITIAL_BYTES, sessions.initialBytes()),
+                faults.size(SizeKind.DIRTY_BYTES, sessions.dirtyBytes()));
     }
 
     @Override
     public int read(ByteBuffer dst) {
-        return sessions.read(dst);
+        MigrationState state = machine.get(); // taken first: never hold the fault lock while waiting for the machine
+        return faults.read(dst, sessions::read, state);
     }
 
     @Override
     public void write(ByteBuffer src) {
-        sessions.write(src);
+        MigrationState state = machine.get();
+        faults.write(src, sessions::write, state);
     }
 
     /** Device reset: back to RUNNING, sessions dropped. */
@@ -173,7 +197,26 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
 
     @Override
     public void quiesceP2P() {
-        device.engine().pause();
+        Duration broken = faults.takeP2pBreak();
+        if (broken == null) {
+            device.engine().pause();
+            return;
+        }
+        // a faulty device: reports the P2P state but keeps doing DMA for a while
+        LOG.warn("P2P quiesce broken on purpose: the engine keeps running for {}", broken);
+        Thread late = new Thread(() -> {
+            try {
+                Thread.sleep(broken.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            MigrationState now = machine.get();
+            if (now == MigrationState.RUNNING_P2P || now == MigrationState.PRE_COPY_P2P) {
+                device.engine().pause();
+            }
+        }, "p2p-quiesce-late");
+        late.setDaemon(true);
+        late.start();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 
 /**
@@ -21,11 +22,20 @@ import java.util.Optional;
  * SET is synchronous: when {@link #set} returns, {@link #get()} is the requested state.
  */
 public final class MigrationStateMachine {
+    private Consumer<Arc> beforeArc = arc -> { };
     private final MigrationFeatures features;
     private final MigrationArcs arcs;
     private MigrationState current = MigrationState.RUNNING;
     private List<Arc> lastPath = List.of();
     private Arc lastFailedArc;
+
+    /**
+     * Runs before every arc, inside its failure handling: what it throws fails that arc exactly as
+     * the device refusing it would (fault injection uses this).
+     */
+    public synchronized void beforeEachArc(Consumer<Arc> hook) {
+        this.beforeArc = hook;
+    }
 
     public MigrationStateMachine(MigrationFeatures features, MigrationArcs arcs) {
         this.features = features;
@@ -51,6 +61,7 @@ public final class MigrationStateMachine {
         while (current != target) {
             Arc arc = Arc.between(current, NextStateTable.nextStep(current, target, features));
             try {
+                beforeArc.accept(arc);
                 arc.perform(arcs);
             } catch (DeviceBrokenException e) {
                 fail(arc, MigrationState.ERROR);
