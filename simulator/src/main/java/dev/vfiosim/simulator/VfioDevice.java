@@ -1,6 +1,7 @@
 package dev.vfiosim.simulator;
 
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
 import dev.vfiosim.simulator.irq.IrqType;
@@ -61,6 +62,13 @@ public interface VfioDevice extends AutoCloseable {
     /** The device's migration operations, or {@code null} for a device that cannot migrate. */
     default VfioMigration migration() {
         return null;
+    }
+
+    /**
+     * The fault plan the device itself acts on (migration arcs, stream data, sizes); the server acts
+     * on the rest. A device without such faults ignores it.
+     */
+    default void injectFaults(FaultInjector faults) {
     }
 
     /** DEVICE_RESET (also a function-level reset written to the PCIe Device Control register). */

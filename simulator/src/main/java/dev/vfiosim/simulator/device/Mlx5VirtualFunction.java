@@ -8,6 +8,7 @@ import dev.vfiosim.simulator.device.bulk.BulkStateActivity;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.HcaCapabilities;
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.migration.DeviceIdentity;
 import dev.vfiosim.simulator.irq.InterruptController;
 import dev.vfiosim.simulator.irq.InterruptSink;
@@ -265,6 +266,11 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         interrupts.quiesce(false);
         deviceOwned.clock().resume();
         bulkActivity.resume();
+    }
+
+    @Override
+    public void injectFaults(FaultInjector faults) {
+        migration.useFaults(faults);
     }
 
     @Override

@@ -90,6 +90,18 @@ public sealed interface FaultAction {
             FaultPlanException.require(delay != null && !delay.isNegative(), "delay", "must be a duration of 0 or more");
         }
 
+        /**
+         * Holds the calling thread back for the delay, at an injection point that carries on afterwards.
+         * An interrupt cuts the wait short and stays set, so the caller's own shutdown still sees it.
+         */
+        public void hold() {
+            try {
+                Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         @Override
         public String name() {
             return "delay";

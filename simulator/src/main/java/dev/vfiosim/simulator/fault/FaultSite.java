@@ -208,7 +208,8 @@ public sealed interface FaultSite {
             if (!(event instanceof DmaEvent e) || e.kind() != dma) {
                 return false;
             }
-            long last = e.iova() + Math.max(e.length(), 1) - 1;
+            // length is unsigned: an unmap of everything is 0 +0xffff_ffff_ffff_ffff
+            long last = e.length() == 0 ? e.iova() : e.iova() + e.length() - 1;
             return (iovaEnd.isEmpty() || Long.compareUnsigned(e.iova(), iovaEnd.getAsLong()) < 0)
                     && (iovaStart.isEmpty() || Long.compareUnsigned(last, iovaStart.getAsLong()) >= 0);
         }

@@ -1,5 +1,8 @@
 package dev.vfiosim.server.cli;
 
+import dev.vfiosim.server.fault.FaultControlSocket;
+import dev.vfiosim.server.fault.FaultPlanParser;
+import dev.vfiosim.server.fault.InvalidFaultPlanException;
 import dev.vfiosim.server.session.IrqRestorePolicy;
 import dev.vfiosim.server.session.ServerLimits;
 import dev.vfiosim.server.session.VfioUserServer;
@@ -10,6 +13,7 @@ import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
 import dev.vfiosim.simulator.device.VirtualFunctionConfig;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
+import dev.vfiosim.simulator.fault.FaultInjector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -92,6 +96,17 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--faults", paramLabel = "PLAN.json",
+            description = "Inject the faults of this plan (docs/faults.md); a plan with a mistake is refused before "
+                    + "serving, with its file:line:column, and exit code " + VfioSimCommand.EXIT_BAD_FAULT_PLAN
+                    + ". The fault summary is printed to stdout at exit.")
+    Path faultPlan;
+
+    @Option(names = "--fault-control", paramLabel = "PATH",
+            description = "UNIX socket (mode 0600) taking one-line commands to arm and disarm the plan's rules "
+                    + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
+    Path faultControl;
+
     static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
         @Override
         public IrqRestorePolicy convert(String value) {
@@ -101,6 +116,23 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        FaultInjector faults = FaultInjector.NONE;
+        if (faultControl != null && faultPlan == null) {
+            System.err.println("--fault-control needs --faults: there are no rules to arm without a plan");
+            return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
+        }
+        if (faultPlan != null) {
+            try {
+                faults = new FaultInjector(FaultPlanParser.parse(faultPlan));
+            } catch (InvalidFaultPlanException e) {
+                System.err.println(e.getMessage());
+                return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
+            } catch (IOException e) {
+                System.err.println(faultPlan + ": cannot read the fault plan: " + e);
+                return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
+            }
+            LOG.info("fault plan {}: {} rules, seed {}", faultPlan, faults.plan().rules().size(), faults.plan().seed());
+        }
         UnixSocketListener listener;
         try {
             listener = endpoint.socketPath != null
@@ -114,7 +146,18 @@ final class ServeCommand implements Callable<Integer> {
                 .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
                 .withMigration(migration);
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
-        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore);
+        FaultControlSocket control = null;
+        if (faultControl != null) {
+            try {
+                control = FaultControlSocket.open(faultControl, faults);
+            } catch (IOException e) {
+                LOG.error("cannot open the fault control socket: {}", e.getMessage());
+                listener.close();
+                device.close();
+                return VfioSimCommand.EXIT_START_FAILED;
+            }
+        }
+        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults);
         // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
         // the client's fds released, and the exit code is 0 (a service manager's clean stop)
         for (String signal : new String[] {"TERM", "INT"}) {
@@ -126,8 +169,15 @@ final class ServeCommand implements Callable<Integer> {
         server.start();
         server.awaitStop();
         server.close();
+        if (control != null) {
+            control.close();
+        }
         device.close();
         LOG.info("stopped after {} connections", server.connectionsAccepted());
+        if (faultPlan != null) {
+            System.out.print(faults.summary());
+            System.out.flush();
+        }
         return 0;
     }
 }

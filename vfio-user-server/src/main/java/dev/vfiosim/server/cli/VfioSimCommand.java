@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
 public final class VfioSimCommand implements Runnable {
     /** Exit code when the server could not start (bad socket path, fd, options). */
     public static final int EXIT_START_FAILED = 1;
+    /** Exit code for a fault plan that cannot be read or run: picocli's code for a bad command line, which it is part of. */
+    public static final int EXIT_BAD_FAULT_PLAN = 2;
 
     @Override
     public void run() {

@@ -5,9 +5,16 @@ import dev.vfiosim.server.protocol.ProtocolException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.dma.DirtyPageTracker;
 import dev.vfiosim.simulator.dma.IovaRange;
+import dev.vfiosim.simulator.fault.FaultAction.OmitDirtyPages;
+import dev.vfiosim.simulator.fault.FaultEvent.DirtyReportEvent;
+import dev.vfiosim.simulator.fault.FaultInjector;
+import dev.vfiosim.simulator.fault.FiredFault;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * REPORT data: 0 u64 iova, 8 u64 length, 16 u64 page_size; reply: the same 24 bytes + bitmap
  *              (bit i%64 of u64 word i/64 is page i of the range)
  * </pre>
+ *
+ * <p>The {@code dirtyReport} fault site is REPORT: an omitDirtyPages fault clears bits of the bitmap
+ * after the tracker has cleared them too, so those pages are lost as a buggy device loses them.
  */
 final class DmaLogging {
     private static final Logger LOG = LoggerFactory.getLogger(DmaLogging.class);
@@ -34,10 +44,12 @@ final class DmaLogging {
     static final long MIN_PAGE = 4096;
 
     private final long maxBitmapBytes;
+    private final FaultInjector faults;
     private volatile DirtyPageTracker tracker;
 
-    DmaLogging(long maxBitmapBytes) {
+    DmaLogging(long maxBitmapBytes, FaultInjector faults) {
         this.maxBitmapBytes = maxBitmapBytes;
+        this.faults = faults;
     }
 
     /** Called for every device write; cheap when logging is off. */
@@ -143,9 +155,24 @@ final class DmaLogging {
         }
         long[] bitmap = new long[(int) (bitmapBytes / Long.BYTES)];
         t.reportAndClear(iova, length, pageSize, bitmap);
+        if (faults.active()) {
+            omitInjected(iova, length, bitmap);
+        }
         reply.putLong(iova).putLong(length).putLong(pageSize);
         for (long word : bitmap) {
             reply.putLong(word);
+        }
+    }
+
+    /** Clears the pages an omitDirtyPages fault leaves out ({@code bitmap} and BitSet share the bit order). */
+    private void omitInjected(long iova, long length, long[] bitmap) {
+        BitSet dirty = BitSet.valueOf(bitmap);
+        Optional<FiredFault> fired = faults.check(new DirtyReportEvent(iova, length, dirty.cardinality()));
+        if (fired.isPresent() && fired.get().action() instanceof OmitDirtyPages omit) {
+            omit.applyTo(dirty);
+            long[] kept = dirty.toLongArray();
+            Arrays.fill(bitmap, 0);
+            System.arraycopy(kept, 0, bitmap, 0, kept.length);
         }
     }
 }

@@ -7,11 +7,20 @@ import dev.vfiosim.server.transport.MappedMemory;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.dma.DmaFaultException;
+import dev.vfiosim.simulator.fault.FaultAction;
+import dev.vfiosim.simulator.fault.FaultAction.Delay;
+import dev.vfiosim.simulator.fault.FaultAction.DmaError;
+import dev.vfiosim.simulator.fault.FaultAction.ReplyErrno;
+import dev.vfiosim.simulator.fault.FaultEvent.DmaEvent;
+import dev.vfiosim.simulator.fault.FaultInjector;
+import dev.vfiosim.simulator.fault.FaultSite.DmaKind;
+import dev.vfiosim.simulator.fault.FiredFault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -22,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * them. Device accesses hold the read lock for the length of one copy, map and unmap hold the write
  * lock: an unmap therefore waits for in-flight DMA to finish and no access ever touches memory after
  * its munmap.
+ *
+ * <p>The {@code dma} fault site is here: the client's map and unmap can be refused with an errno,
+ * the device's reads and writes can fault as if the IOMMU refused them, and any of them delayed.
  */
 final class DmaMapTable implements Dma {
     private static final Logger LOG = LoggerFactory.getLogger(DmaMapTable.class);
@@ -40,17 +52,22 @@ final class DmaMapTable implements Dma {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final long maxMappings;
     private final DmaLogging logging;
+    private final FaultInjector injector;
     private volatile MessageDma messageDma;
     private long faults;
 
-    DmaMapTable(long maxMappings, DmaLogging logging) {
+    DmaMapTable(long maxMappings, DmaLogging logging, FaultInjector injector) {
         this.maxMappings = maxMappings;
         this.logging = logging;
+        this.injector = injector;
     }
 
     /** DMA_MAP. Takes ownership of {@code fd} (-1 for none): it is closed whatever happens. */
     void map(DmaMap request, int fd) {
         try {
+            if (injector.active()) {
+                inject(DmaKind.MAP, request.address(), request.size());
+            }
             check(request);
             MappedMemory memory = fd < 0 ? null : mmap(request, fd);
             lock.writeLock().lock();
@@ -134,6 +151,9 @@ final class DmaMapTable implements Dma {
      * mapping only partly covered is EINVAL, nothing covered at all is ENOENT.
      */
     List<Mapping> unmap(long iova, long size) {
+        if (injector.active()) {
+            inject(DmaKind.UNMAP, iova, size);
+        }
         lock.writeLock().lock();
         try {
             List<Mapping> covered = new ArrayList<>();
@@ -162,6 +182,14 @@ final class DmaMapTable implements Dma {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** DMA_UNMAP with the ALL flag: the fault site sees it as an unmap of the whole IOVA space. */
+    int unmapAllByClient() {
+        if (injector.active()) {
+            inject(DmaKind.UNMAP, 0, -1);
+        }
+        return unmapAll();
     }
 
     /** DMA_UNMAP ALL, and what a disconnect does. */
@@ -198,6 +226,9 @@ final class DmaMapTable implements Dma {
 
     @Override
     public void read(long iova, ByteBuffer dst) {
+        if (injector.active()) {
+            inject(DmaKind.READ, iova, dst.remaining());
+        }
         lock.readLock().lock();
         try {
             Mapping m = resolve(iova, dst.remaining(), false);
@@ -215,6 +246,9 @@ final class DmaMapTable implements Dma {
     @Override
     public void write(long iova, ByteBuffer src) {
         int length = src.remaining();
+        if (injector.active()) {
+            inject(DmaKind.WRITE, iova, length);
+        }
         lock.readLock().lock();
         try {
             Mapping m = resolve(iova, length, true);
@@ -228,6 +262,24 @@ final class DmaMapTable implements Dma {
         }
         messages(iova, length, true).write(iova, src);
         logging.written(iova, length);
+    }
+
+    /** Carries out the fault the plan fires on this DMA, if any: refuse it, fail it, or hold it back first. */
+    private void inject(DmaKind kind, long iova, long length) {
+        Optional<FiredFault> fired = injector.check(new DmaEvent(kind, iova, length));
+        if (fired.isEmpty()) {
+            return;
+        }
+        FaultAction action = fired.get().action();
+        String why = "injected by fault rule " + fired.get().ruleId();
+        if (action instanceof ReplyErrno r) {
+            throw new ProtocolException(r.errno(), "DMA_" + kind + " [0x" + Long.toHexString(iova) + ", +0x"
+                    + Long.toHexString(length) + ") refused: " + why);
+        } else if (action instanceof DmaError) {
+            fault(iova, length, kind == DmaKind.WRITE, why);
+        } else if (action instanceof Delay d) {
+            d.hold();
+        }
     }
 
     private MessageDma messages(long iova, long length, boolean write) {

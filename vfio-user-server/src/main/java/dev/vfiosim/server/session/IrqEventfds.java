@@ -2,10 +2,21 @@ package dev.vfiosim.server.session;
 
 import dev.vfiosim.server.transport.EventFd;
 import dev.vfiosim.server.transport.FileDescriptors;
+import dev.vfiosim.simulator.fault.FaultAction;
+import dev.vfiosim.simulator.fault.FaultAction.Delay;
+import dev.vfiosim.simulator.fault.FaultAction.DropInterrupt;
+import dev.vfiosim.simulator.fault.FaultAction.DuplicateInterrupt;
+import dev.vfiosim.simulator.fault.FaultEvent.InterruptEvent;
+import dev.vfiosim.simulator.fault.FaultInjector;
+import dev.vfiosim.simulator.fault.FiredFault;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqType;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * lives as long as the connection. Delivering an interrupt writes 1 to the vector's eventfd. The
  * table is locked while signalling so that an fd is never written after being closed (and possibly
  * reused by another open).
+ *
+ * <p>The {@code interrupt} fault site is here, between the device and the eventfd: a dropped
+ * interrupt is one the device believes it delivered; a delayed one is written later by a timer
+ * thread, to whatever eventfd the vector has by then, so the device's own thread never waits.
  */
 final class IrqEventfds implements InterruptSink {
     private static final Logger LOG = LoggerFactory.getLogger(IrqEventfds.class);
@@ -22,8 +37,12 @@ final class IrqEventfds implements InterruptSink {
     private final int[][] triggers = new int[IrqType.values().length][];
     /** INTx "unmask" eventfds (QEMU's KVM resample fd): kept, closed with the table, not watched. */
     private final int[][] unmaskNotifiers = new int[IrqType.values().length][];
+    private final FaultInjector faults;
+    /** Delivers delayed interrupts; made when the first delay fires. */
+    private ScheduledExecutorService later;
 
-    IrqEventfds(int[] vectorCounts) {
+    IrqEventfds(int[] vectorCounts, FaultInjector faults) {
+        this.faults = faults;
         for (IrqType type : IrqType.values()) {
             triggers[type.index()] = filled(vectorCounts[type.index()]);
             unmaskNotifiers[type.index()] = filled(vectorCounts[type.index()]);
@@ -37,18 +56,51 @@ final class IrqEventfds implements InterruptSink {
     }
 
     @Override
-    public synchronized boolean signal(IrqType type, int vector) {
+    public boolean signal(IrqType type, int vector) {
+        if (!faults.active()) {
+            return deliver(type, vector, 1);
+        }
+        Optional<FiredFault> fired = faults.check(new InterruptEvent(type, vector));
+        FaultAction action = fired.isPresent() ? fired.get().action() : null;
+        if (action instanceof DropInterrupt) {
+            return hasTrigger(type, vector);
+        }
+        if (action instanceof DuplicateInterrupt) {
+            return deliver(type, vector, 2);
+        }
+        if (action instanceof Delay d) {
+            deliverLater(type, vector, d);
+            return hasTrigger(type, vector);
+        }
+        return deliver(type, vector, 1);
+    }
+
+    /** Writes the vector's eventfd {@code times} times (each a separate signal, as the device would send them). */
+    private synchronized boolean deliver(IrqType type, int vector, int times) {
         int fd = triggers[type.index()][vector];
         if (fd == NONE) {
             return false;
         }
         try {
-            EventFd.signal(fd, 1);
+            for (int i = 0; i < times; i++) {
+                EventFd.signal(fd, 1);
+            }
             return true;
         } catch (IOException e) {
             LOG.warn("interrupt {} vector {} lost: eventfd {} refused the write: {}", type, vector, fd, e.getMessage());
             return false;
         }
+    }
+
+    private synchronized void deliverLater(IrqType type, int vector, Delay delay) {
+        if (later == null || later.isShutdown()) {
+            later = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "delayed-interrupts");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        later.schedule(() -> deliver(type, vector, 1), delay.delay().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Takes ownership of {@code fds[i]} as the trigger of vector {@code start + i}. */
@@ -74,8 +126,11 @@ final class IrqEventfds implements InterruptSink {
         return triggers[type.index()][vector] != NONE;
     }
 
-    /** Closes every eventfd: the client is gone. */
+    /** Closes every eventfd and forgets delayed interrupts: the client is gone. */
     synchronized void releaseAll() {
+        if (later != null) {
+            later.shutdownNow();
+        }
         for (IrqType type : IrqType.values()) {
             releaseTriggers(type, 0, triggers[type.index()].length);
             int[] notifiers = unmaskNotifiers[type.index()];

@@ -25,6 +25,7 @@ import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
 import dev.vfiosim.simulator.irq.IrqType;
@@ -58,6 +59,7 @@ public final class Session implements AutoCloseable {
     private final Map<Integer, DeviceFeatureHandler> features = new HashMap<>();
     private final MigrationCommands migrationCommands;
     private final IrqRestorePolicy irqRestore;
+    private final MessageFaults messageFaults;
     private final String name;
 
     private final ByteBuffer header = direct(MessageHeader.SIZE);
@@ -79,7 +81,14 @@ public final class Session implements AutoCloseable {
 
     public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, IrqRestorePolicy irqRestore,
             String name) {
+        this(socket, device, limits, irqRestore, FaultInjector.NONE, name);
+    }
+
+    /** {@code faults} is the server's: shared by its sessions, so that counts and arming outlive a client. */
+    public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, IrqRestorePolicy irqRestore,
+            FaultInjector faults, String name) {
         this.irqRestore = irqRestore;
+        this.messageFaults = new MessageFaults(faults, socket, name);
         this.socket = socket;
         this.device = device;
         this.limits = limits;
@@ -92,9 +101,9 @@ public final class Session implements AutoCloseable {
         for (int i = 0; i < counts.length; i++) {
             counts[i] = device.irqInfo(i).count();
         }
-        this.irqEventfds = new IrqEventfds(counts);
-        this.dmaLogging = new DmaLogging(limits.maxDataXferSize());
-        this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS, dmaLogging);
+        this.irqEventfds = new IrqEventfds(counts, faults);
+        this.dmaLogging = new DmaLogging(limits.maxDataXferSize(), faults);
+        this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS, dmaLogging, faults);
         features.put(DeviceFeature.DMA_LOGGING_START, DeviceFeatureHandler.setOnly(dmaLogging::start));
         features.put(DeviceFeature.DMA_LOGGING_STOP, DeviceFeatureHandler.setOnly(dmaLogging::stop));
         features.put(DeviceFeature.DMA_LOGGING_REPORT, DeviceFeatureHandler.getOnly(dmaLogging::report));
@@ -118,6 +127,8 @@ public final class Session implements AutoCloseable {
                 messagesHandled++;
             }
             LOG.info("{}: client disconnected after {} messages ({} error replies)", name, messagesHandled, errorsReplied);
+        } catch (MessageFaults.ConnectionClosedByFault e) {
+            LOG.info("{}: connection {} after {} messages", name, e.getMessage(), messagesHandled);
         } catch (PeerClosedException e) {
             LOG.info("{}: client went away mid-message after {} messages: {}", name, messagesHandled, e.getMessage());
         } catch (IOException e) {
@@ -145,6 +156,11 @@ public final class Session implements AutoCloseable {
             receivePayload(size);
             if (MessageHeader.type(header) == MessageHeader.TYPE_REPLY) {
                 replyToUs(msgId, cmd);
+                return true;
+            }
+            Errno injected = messageFaults.beforeCommand(cmd, noReply, payload);
+            if (injected != null) {
+                refuse(msgId, cmd, noReply, injected, "injected by the fault plan");
                 return true;
             }
             handle(cmd, size);
@@ -284,7 +300,7 @@ public final class Session implements AutoCloseable {
     private void dmaUnmap() {
         DmaUnmap request = DmaUnmap.decode(payload);
         if (request.flags() == DmaUnmap.FLAG_ALL) {
-            int n = dmaMaps.unmapAll();
+            int n = dmaMaps.unmapAllByClient();
             LOG.debug("{}: unmapped all {} DMA mappings", name, n);
         } else {
             dmaMaps.unmap(request.address(), request.size());
@@ -509,7 +525,7 @@ public final class Session implements AutoCloseable {
     private void sendReply(int msgId, int cmd) throws IOException {
         int bodySize = replyBody.remaining();
         MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE + bodySize, MessageHeader.TYPE_REPLY, 0);
-        socket.send(replyHeader, bodySize == 0 ? null : replyBody, replyFds, replyFdCount);
+        messageFaults.send(replyHeader, bodySize == 0 ? null : replyBody, replyFds, replyFdCount);
         replyFdCount = 0;
     }
 
@@ -522,7 +538,7 @@ public final class Session implements AutoCloseable {
         LOG.warn("{}: {} refused with {}: {}", name, MessageHeader.describe(header), errno, why);
         MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE, MessageHeader.TYPE_REPLY | MessageHeader.ERROR,
                 errno.code());
-        socket.send(replyHeader, null, replyFds, 0);
+        messageFaults.send(replyHeader, null, replyFds, 0);
     }
 
     private void release() {

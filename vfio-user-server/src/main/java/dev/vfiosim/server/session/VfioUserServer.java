@@ -7,6 +7,7 @@ import dev.vfiosim.server.transport.ReceivedFds;
 import dev.vfiosim.server.transport.UnixSocketListener;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
+import dev.vfiosim.simulator.fault.FaultInjector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,6 +34,7 @@ public final class VfioUserServer implements AutoCloseable {
     private final VfioDevice device;
     private final ServerLimits limits;
     private final IrqRestorePolicy irqRestore;
+    private final FaultInjector faults;
     private final Thread acceptor;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
@@ -47,7 +49,15 @@ public final class VfioUserServer implements AutoCloseable {
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits,
             IrqRestorePolicy irqRestore) {
+        this(listener, device, limits, irqRestore, FaultInjector.NONE);
+    }
+
+    /** With a fault plan: one injector for the device, so its counts and arming outlive each client. */
+    public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits,
+            IrqRestorePolicy irqRestore, FaultInjector faults) {
         this.irqRestore = irqRestore;
+        this.faults = faults;
+        device.injectFaults(faults);
         this.listener = listener;
         this.device = device;
         this.limits = limits;
@@ -91,7 +101,7 @@ public final class VfioUserServer implements AutoCloseable {
         if (closing || (current != null && current.isAlive())) {
             return false;
         }
-        Session session = new Session(socket, device, limits, irqRestore, "client#" + n);
+        Session session = new Session(socket, device, limits, irqRestore, faults, "client#" + n);
         active = session;
         Thread t = new Thread(() -> {
             try {
@@ -154,6 +164,11 @@ public final class VfioUserServer implements AutoCloseable {
         } finally {
             fds.closeAll();
         }
+    }
+
+    /** The fault injector every session of this server consults ({@link FaultInjector#NONE} without a plan). */
+    public FaultInjector faults() {
+        return faults;
     }
 
     /** Connections accepted so far, refused ones included. */
