@@ -7,6 +7,7 @@ import dev.vfiosim.simulator.device.bulk.BulkStateHeader;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.EngineState;
 import dev.vfiosim.simulator.device.state.CodecStateRecord;
+import dev.vfiosim.simulator.fault.FaultEvent;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.fault.FaultSite.SizeKind;
 import dev.vfiosim.simulator.migration.Arc;
@@ -149,13 +150,17 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     @Override
     public int read(ByteBuffer dst) {
         MigrationState state = machine.get(); // taken first: never hold the fault lock while waiting for the machine
-        return faults.read(dst, sessions::read, state);
+        return faults.read(dst, sessions::read, state, tagOf(sessions.recordInFlight()));
     }
 
     @Override
     public void write(ByteBuffer src) {
         MigrationState state = machine.get();
-        faults.write(src, sessions::write, state);
+        faults.write(src, sessions::write, state, tagOf(sessions.recordInFlight()));
+    }
+
+    private static int tagOf(int recordInFlight) {
+        return recordInFlight < 0 ? FaultEvent.NONE : recordInFlight;
     }
 
     /** Device reset: back to RUNNING, sessions dropped. */

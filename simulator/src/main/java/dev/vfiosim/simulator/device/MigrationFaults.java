@@ -72,11 +72,11 @@ final class MigrationFaults {
     }
 
     /** MIG_DATA_READ through the save-side faults; {@code read} is the real read. */
-    synchronized int read(ByteBuffer dst, ToIntFunction<ByteBuffer> read, MigrationState state) {
+    synchronized int read(ByteBuffer dst, ToIntFunction<ByteBuffer> read, MigrationState state, int recordTag) {
         if (saveEnded) {
             return 0;
         }
-        Optional<FiredFault> fired = check(new StreamEvent(StreamSide.SAVE, saveOffset, dst.remaining(), FaultEvent.NONE,
+        Optional<FiredFault> fired = check(new StreamEvent(StreamSide.SAVE, saveOffset, dst.remaining(), recordTag,
                 state.name()));
         FaultAction action = fired.map(FiredFault::action).orElse(null);
         int n;
@@ -113,14 +113,14 @@ final class MigrationFaults {
     }
 
     /** MIG_DATA_WRITE through the resume-side faults; {@code write} is the real write. */
-    synchronized void write(ByteBuffer src, Consumer<ByteBuffer> write, MigrationState state) {
+    synchronized void write(ByteBuffer src, Consumer<ByteBuffer> write, MigrationState state, int recordTag) {
         int length = src.remaining();
         if (resumeTruncated) {
             src.position(src.limit());
             resumeOffset += length;
             return;
         }
-        Optional<FiredFault> fired = check(new StreamEvent(StreamSide.RESUME, resumeOffset, length, FaultEvent.NONE,
+        Optional<FiredFault> fired = check(new StreamEvent(StreamSide.RESUME, resumeOffset, length, recordTag,
                 state.name()));
         FaultAction action = fired.map(FiredFault::action).orElse(null);
         if (action instanceof FaultAction.ReplyErrno errno) {

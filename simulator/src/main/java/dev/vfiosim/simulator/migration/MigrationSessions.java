@@ -119,6 +119,17 @@ public final class MigrationSessions implements MigrationArcs {
         resume.write(src);
     }
 
+    /**
+     * Tag of the record the next MIG_DATA_READ (save) or MIG_DATA_WRITE (resume) starts in, or -1
+     * when between records or without a session: lets a fault name a record.
+     */
+    public synchronized int recordInFlight() {
+        if (save != null) {
+            return save.recordInFlight();
+        }
+        return resume != null ? resume.recordInFlight() : -1;
+    }
+
     /** Pre-copy info: initial bytes not yet read (-EINVAL outside PRE_COPY and PRE_COPY_P2P). */
     public synchronized long initialBytes() {
         return saving().initialBytes();

@@ -235,6 +235,11 @@ public final class MigrationStreamReader {
         return new StreamException(f, offset, Integer.toUnsignedLong(tag), detail);
     }
 
+    /** Tag of the record whose payload or trailer is being parsed, or -1 (headers, between records). */
+    public int recordInFlight() {
+        return part == Part.PAYLOAD || part == Part.TRAILER ? tag : -1;
+    }
+
     /** Bytes consumed so far. */
     public long offset() {
         return offset;

@@ -105,6 +105,11 @@ public final class MigrationStreamWriter {
         return record;
     }
 
+    /** Tag of the record being handed out, or -1 between records (the next one is not chosen yet). */
+    public int recordInFlight() {
+        return record != null ? record.tag() : -1;
+    }
+
     /** Bytes still to hand out before the writer is between records (0 when it is). */
     public long pendingInRecord() {
         long trailer = record != null ? StreamLayout.TRAILER_SIZE : 0;

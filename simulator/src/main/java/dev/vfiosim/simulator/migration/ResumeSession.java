@@ -23,6 +23,11 @@ public final class ResumeSession {
         this.reader = new MigrationStreamReader(image.identity(), image.features(), loaders);
     }
 
+    /** The record the next byte written belongs to, or -1 between records. */
+    public synchronized int recordInFlight() {
+        return reader.recordInFlight();
+    }
+
     /** MIG_DATA_WRITE: consumes all of {@code src} or throws the stream's first fault. */
     public synchronized void write(ByteBuffer src) {
         requireOpen();

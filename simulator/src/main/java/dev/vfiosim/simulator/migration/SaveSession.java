@@ -173,6 +173,11 @@ public final class SaveSession {
     }
 
     /** Whether the END record has been read: the stream is complete. */
+    /** The record the next byte handed out belongs to, or -1 between records. */
+    public synchronized int recordInFlight() {
+        return writer.recordInFlight();
+    }
+
     public synchronized boolean ended() {
         return writer.ended();
     }
