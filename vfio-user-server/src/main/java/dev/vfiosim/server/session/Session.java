@@ -94,6 +94,7 @@ public final class Session implements AutoCloseable {
     private final BadMessageLog badMessages;
     private CommandWorker worker;
     private volatile String endedBy;
+    private volatile boolean readingEnded;
     private final int[] replyFds = new int[1];
     private int replyFdCount;
 
@@ -173,6 +174,7 @@ public final class Session implements AutoCloseable {
         } catch (IOException e) {
             end = "connection failed: " + e.getMessage();
         } finally {
+            readingEnded = true;
             release();
         }
         String why = endedBy;
@@ -745,6 +747,9 @@ public final class Session implements AutoCloseable {
      * read the end yet: the server admits the next client then instead of refusing it.
      */
     public boolean clientHungUp() {
+        if (readingEnded) {
+            return true;
+        }
         try {
             return socket.peerHungUp();
         } catch (IOException e) {

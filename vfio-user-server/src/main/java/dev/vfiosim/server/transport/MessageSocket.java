@@ -176,10 +176,13 @@ public final class MessageSocket implements AutoCloseable {
 
     /**
      * Whether the peer has hung up (closed or shut down its side): poll(2) with POLLRDHUP and no
-     * wait. Data still queued from before the hang-up does not hide it.
+     * wait. Data still queued from before the hang-up does not hide it. A socket this side has shut
+     * down or closed counts as hung up.
      */
     public boolean peerHungUp() throws IOException {
-        return FdReadiness.hungUp(fd);
+        synchronized (stateLock) {   // close() cannot free the fd number meanwhile
+            return closed || shutDown || FdReadiness.hungUp(fd);
+        }
     }
 
     private TransportException receiveFailure(int errno, int got, int wanted) {
