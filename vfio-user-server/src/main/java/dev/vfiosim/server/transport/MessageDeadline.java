@@ -13,6 +13,7 @@ public final class MessageDeadline {
     private final Duration timeout;
     private final long timeoutNanos;
     private boolean started;
+    private boolean armed;
     private long deadline;
 
     public MessageDeadline(Duration timeout) {
@@ -26,6 +27,7 @@ public final class MessageDeadline {
     /** The next byte received starts a new message. */
     public void reset() {
         started = false;
+        armed = false;
     }
 
     public Duration timeout() {
@@ -37,15 +39,22 @@ public final class MessageDeadline {
         return started;
     }
 
+    /** The message has begun. No clock is read here: a message that arrives whole never needs one. */
     void start() {
-        if (!started) {
-            started = true;
-            deadline = System.nanoTime() + timeoutNanos;
-        }
+        started = true;
     }
 
-    /** Nanoseconds left for the current message; zero or less once it is over. */
+    /**
+     * Nanoseconds left for the current message; zero or less once it is over. The clock starts at
+     * the first call, i.e. the first time a begun message would block, which is microseconds after
+     * its first byte at most (nothing waited in between).
+     */
     long remainingNanos() {
-        return deadline - System.nanoTime();
+        long now = System.nanoTime();
+        if (!armed) {
+            armed = true;
+            deadline = now + timeoutNanos;
+        }
+        return deadline - now;
     }
 }
