@@ -272,11 +272,29 @@ public final class Session implements AutoCloseable {
         return cmd == Command.REGION_WRITE_MULTI.code();
     }
 
-    /** On the worker: the device may be held while this runs, so outstanding DMA must hurry. */
+    /**
+     * Commands that hold the device still until its in-flight work is done: a state change (STOP,
+     * the P2P quiesce), a reset or an FLR. While one runs, the device's outstanding DMA must hurry.
+     * Migration data and dirty reports wait for the device too, but not for its DMA to end.
+     */
+    private static boolean holdsTheDevice(ByteBuffer h, ByteBuffer p) {
+        int cmd = MessageHeader.command(h);
+        if (cmd == Command.DEVICE_FEATURE.code()) {
+            if (p.remaining() < DeviceFeature.SIZE) {
+                return false;
+            }
+            int flags = p.getInt(p.position() + 4);
+            return (flags & DeviceFeature.INDEX_MASK) == DeviceFeature.MIG_DEVICE_STATE && (flags & DeviceFeature.SET) != 0;
+        }
+        return cmd == Command.DEVICE_RESET.code()
+                || ((cmd == Command.REGION_WRITE.code() || cmd == Command.REGION_WRITE_MULTI.code()) && mayWaitForDevice(h, p));
+    }
+
+    /** On the worker; a command that holds the device makes its outstanding DMA hurry. */
     private void executeOnWorker() {
         MessageDma messages = messageDma;
-        boolean waitsForDevice = mayWaitForDevice(header, payload);
-        if (messages != null && waitsForDevice) {
+        boolean holds = holdsTheDevice(header, payload);
+        if (messages != null && holds) {
             messages.hurry();
         }
         try {
@@ -290,7 +308,7 @@ public final class Session implements AutoCloseable {
             }
             socket.shutdown();
         } finally {
-            if (messages != null && waitsForDevice) {
+            if (messages != null && holds) {
                 messages.unhurry();
             }
         }
