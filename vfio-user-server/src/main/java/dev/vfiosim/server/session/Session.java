@@ -269,7 +269,23 @@ public final class Session implements AutoCloseable {
         if (cmd == Command.REGION_WRITE.code()) {
             return p.remaining() >= RegionAccess.SIZE && RegionAccess.region(p) == VfioRegion.CONFIG;
         }
-        return cmd == Command.REGION_WRITE_MULTI.code();
+        return cmd == Command.REGION_WRITE_MULTI.code() && writesConfigSpace(p);
+    }
+
+    /** Whether a REGION_WRITE_MULTI has an entry for the config space; a malformed one is refused inline. */
+    private static boolean writesConfigSpace(ByteBuffer p) {
+        int entries;
+        try {
+            entries = RegionWriteMulti.entryCount(p);
+        } catch (ProtocolException malformed) {
+            return false;
+        }
+        for (int i = 0; i < entries; i++) {
+            if (p.getInt(RegionWriteMulti.entryPosition(p, i) + 8) == VfioRegion.CONFIG) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
