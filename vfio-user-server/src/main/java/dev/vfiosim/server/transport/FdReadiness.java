@@ -22,7 +22,12 @@ final class FdReadiness {
 
     /** True once {@code fd} is readable, false if {@code timeout} passed first (ZERO: just look). */
     static boolean awaitReadable(int fd, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        return awaitReadable(fd, timeout.toNanos());
+    }
+
+    /** The same with the timeout in nanoseconds; allocates nothing. */
+    static boolean awaitReadable(int fd, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
         NativeBlock pollfd = POLLFD.get();
         while (true) {
             long remainingNanos = deadline - System.nanoTime();

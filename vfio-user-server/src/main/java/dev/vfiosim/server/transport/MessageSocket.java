@@ -168,7 +168,7 @@ public final class MessageSocket implements AutoCloseable {
     /** Waits in poll(2) for more of a started message; throws once its deadline has passed. */
     private void awaitRestOfMessage(MessageDeadline deadline, int got, int wanted) throws IOException {
         long left = deadline.remainingNanos();
-        if (left <= 0 || !FdReadiness.awaitReadable(fd, Duration.ofNanos(left))) {
+        if (left <= 0 || !FdReadiness.awaitReadable(fd, left)) {
             throw new ReceiveTimeoutException("message incomplete after " + deadline.timeout().toMillis()
                     + " ms: recvmsg on fd " + fd + " had " + got + " of " + wanted + " bytes", Errno.EAGAIN);
         }
