@@ -147,6 +147,42 @@ class MessageSocketTest {
     }
 
     @Test
+    void aMessageInTwoPartsWithinItsDeadlineArrivesWhole() throws Exception {
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            MessageDeadline deadline = new MessageDeadline(Duration.ofSeconds(10));
+            deadline.reset();
+            a.send(direct(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), null, null, 0);
+            ByteBuffer header = ByteBuffer.allocateDirect(16);
+            Future<Boolean> receiving = background.submit(() -> b.receive(header, null, deadline));
+            a.send(direct(new byte[] {9, 10, 11, 12, 13, 14, 15, 16}), null, null, 0);
+            assertTrue(receiving.get(10, TimeUnit.SECONDS));
+            assertEquals(16, header.position());
+            assertTrue(deadline.started());
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
+    void aMessageThatStopsHalfWayTimesOutButIdleWaitingDoesNot() throws Exception {
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            MessageDeadline deadline = new MessageDeadline(Duration.ofMillis(100));
+            deadline.reset();
+            Future<Boolean> idle = background.submit(() -> b.receive(ByteBuffer.allocateDirect(16), null, deadline));
+            // before its first byte a message has no deadline: still waiting after three timeouts
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> idle.get(300, TimeUnit.MILLISECONDS));
+            a.send(direct(new byte[8]), null, null, 0);
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> idle.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof ReceiveTimeoutException, e.getCause().toString());
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    @Test
     void moreFdsThanReceivedFdsHoldsAreClosed() throws Exception {
         // Counted by name, not by total: other threads of the JVM (class loading, GC logs, a previous
         // test's sessions) open and close fds of their own at any moment.
