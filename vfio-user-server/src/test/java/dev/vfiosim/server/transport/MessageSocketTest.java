@@ -17,10 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,9 +174,9 @@ class MessageSocketTest {
             deadline.reset();
             Future<Boolean> idle = background.submit(() -> b.receive(ByteBuffer.allocateDirect(16), null, deadline));
             // before its first byte a message has no deadline: still waiting after three timeouts
-            assertThrows(java.util.concurrent.TimeoutException.class, () -> idle.get(300, TimeUnit.MILLISECONDS));
+            assertThrows(TimeoutException.class, () -> idle.get(300, TimeUnit.MILLISECONDS));
             a.send(direct(new byte[8]), null, null, 0);
-            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+            ExecutionException e = assertThrows(ExecutionException.class,
                     () -> idle.get(10, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof ReceiveTimeoutException, e.getCause().toString());
         } finally {
