@@ -1,4 +1,4 @@
-package dev.vfiosim.server.cli;
+package dev.vfiosim.cli;
 
 import dev.vfiosim.server.fault.FaultControlSocket;
 import dev.vfiosim.server.fault.FaultPlanParser;
@@ -13,7 +13,6 @@ import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
 import dev.vfiosim.simulator.device.VirtualFunctionConfig;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
-import dev.vfiosim.simulator.fault.DurationText;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,6 +24,7 @@ import picocli.CommandLine.ArgGroup;
 import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code vfio-sim serve}: one simulated device on one socket until SIGTERM or SIGINT. Follows the
@@ -48,8 +48,12 @@ final class ServeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Endpoint endpoint;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log every message at debug level.")
+    @Option(names = {"-v", "--verbose"}, description = "Log every message at debug level (--log-level=debug).")
     boolean verbose;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", converter = Options.LogLevel.class,
+            description = "trace, debug, info (the default), warn, error or off.")
+    String logLevel;
 
     @Option(names = "--irq-restore", paramLabel = "any|stop-only|resuming-only", defaultValue = "any",
             converter = IrqRestoreConverter.class,
@@ -57,33 +61,21 @@ final class ServeCommand implements Callable<Integer> {
                     + "only once STOP (stop-only), or only while RESUMING (resuming-only). Default: ${DEFAULT-VALUE}.")
     IrqRestorePolicy irqRestore;
 
-    @Option(names = "--state-size", paramLabel = "SIZE", defaultValue = "1m", converter = SizeConverter.class,
+    @Option(names = "--state-size", paramLabel = "SIZE", defaultValue = "1m", converter = Options.StateSize.class,
             description = "Bytes of device-internal bulk state (firmware/ICM-like memory, migrated page by page): "
-                    + "a number with k, m or g. Default: ${DEFAULT-VALUE}.")
+                    + "a whole number of 4 KiB pages, with k, m or g, at most " + Options.StateSize.MAX_TEXT
+                    + ". Default: ${DEFAULT-VALUE}.")
     long stateSize;
 
-    @Option(names = "--dirty-rate", paramLabel = "PAGES/S", defaultValue = "0",
-            description = "Bulk-state pages the device dirties per second while it runs (0 = none). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dirty-rate", paramLabel = "PAGES/S", defaultValue = "0", converter = Options.DirtyRate.class,
+            description = "Bulk-state pages the device dirties per second while it runs (0 = none, at most "
+                    + Options.DirtyRate.MAX + "). Default: ${DEFAULT-VALUE}.")
     long dirtyRate;
 
     @Option(names = "--migration", paramLabel = "stop-copy|p2p|pre-copy|all", defaultValue = "all",
             converter = MigrationFeaturesConverter.class,
             description = "Migration features to advertise: stop-copy alone, +P2P, +PRE_COPY, or all. Default: ${DEFAULT-VALUE}.")
     MigrationFeatures migration;
-
-    static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            String v = value.trim().toLowerCase();
-            long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
-                case 'k' -> 1L << 10;
-                case 'm' -> 1L << 20;
-                case 'g' -> 1L << 30;
-                default -> 1;
-            };
-            return Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)) * unit;
-        }
-    }
 
     static final class MigrationFeaturesConverter implements picocli.CommandLine.ITypeConverter<MigrationFeatures> {
         @Override
@@ -93,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
                 case "p2p" -> MigrationFeatures.WITH_P2P;
                 case "pre-copy" -> MigrationFeatures.WITH_PRE_COPY;
                 case "all" -> MigrationFeatures.ALL;
-                default -> throw new IllegalArgumentException("--migration must be stop-copy, p2p, pre-copy or all");
+                default -> throw new TypeConversionException("'" + value + "' is not one of stop-copy, p2p, pre-copy, all");
             };
         }
     }
@@ -110,27 +102,20 @@ final class ServeCommand implements Callable<Integer> {
     Path faultControl;
 
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
-            converter = DurationConverter.class,
+            converter = Options.PositiveDuration.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
                     + "stops half-way is disconnected after this and the device is free for the next one "
                     + "(250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
     Duration messageTimeout;
 
-    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            Duration d = DurationText.parse(value);
-            if (d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException("the duration must be positive");
-            }
-            return d;
-        }
-    }
-
     static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
         @Override
         public IrqRestorePolicy convert(String value) {
-            return IrqRestorePolicy.parse(value);
+            try {
+                return IrqRestorePolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 
@@ -153,6 +138,17 @@ final class ServeCommand implements Callable<Integer> {
             }
             LOG.info("fault plan {}: {} rules, seed {}", faultPlan, faults.plan().rules().size(), faults.plan().seed());
         }
+        // everything that can be refused is checked before anything appears on disk
+        VirtualFunctionConfig config;
+        try {
+            config = VirtualFunctionConfig.defaults()
+                    .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
+                    .withMigration(migration);
+        } catch (IllegalArgumentException e) {
+            System.err.println("serve: " + e.getMessage());
+            return VfioSimCommand.EXIT_USAGE;
+        }
+        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         UnixSocketListener listener;
         try {
             listener = endpoint.socketPath != null
@@ -160,12 +156,9 @@ final class ServeCommand implements Callable<Integer> {
                     : UnixSocketListener.adopt(endpoint.fd);
         } catch (IOException e) {
             LOG.error("cannot listen: {}", e.getMessage());
+            device.close();
             return VfioSimCommand.EXIT_START_FAILED;
         }
-        VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
-                .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                .withMigration(migration);
-        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         FaultControlSocket control = null;
         if (faultControl != null) {
             try {
