@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * <pre>
  *  off size field
  *    0  u64 wr_cnt      number of entries
- *    8  24 x wr_cnt     entries:  +0 u64 offset, +8 u32 region, +12 u32 count (<= 8), +16 u8[8] data
+ *    8  24 x wr_cnt     entries:  +0 u64 offset, +8 u32 region, +12 u32 count (&lt;= 8), +16 u8[8] data
  * </pre>
  * Reply (when asked for): u64 writes completed.
  */
