@@ -77,7 +77,7 @@ final class DmaMapTable implements Dma {
             if (injector.active()) {
                 inject(DmaKind.MAP, request.address(), request.size());
             }
-            check(request);
+            check(request, fd >= 0);
             MappedMemory memory = fd < 0 ? null : mmap(request, fd);
             synchronized (changes) {
                 Mapping clash = overlapping(request.address(), request.size());
@@ -110,7 +110,7 @@ final class DmaMapTable implements Dma {
         this.messageDma = messages;
     }
 
-    private static void check(DmaMap r) {
+    private static void check(DmaMap r, boolean withFd) {
         if (r.size() == 0) {
             throw ProtocolException.invalid("DMA_MAP of size 0");
         }
@@ -129,8 +129,8 @@ final class DmaMapTable implements Dma {
             throw ProtocolException.invalid("DMA_MAP with neither READ nor WRITE");
         }
         // offsets are u64 on the wire, off_t (signed) in mmap and in every file: no file reaches 2^63
-        if (Long.compareUnsigned(r.offset() + r.size(), r.offset()) < 0
-                || Long.compareUnsigned(r.offset() + r.size(), MAX_FILE_END) > 0) {
+        if (withFd && (Long.compareUnsigned(r.offset() + r.size(), r.offset()) < 0
+                || Long.compareUnsigned(r.offset() + r.size(), MAX_FILE_END) > 0)) {
             throw ProtocolException.invalid("DMA_MAP fd offset 0x" + Long.toHexString(r.offset()) + " + size 0x"
                     + Long.toHexString(r.size()) + " lies beyond the largest file offset 2^63");
         }
