@@ -53,6 +53,11 @@ public record IrqSet(int flags, int index, int start, int count, boolean[] selec
         }
         if (data == DATA_BOOL) {
             Payloads.requireExactly(p, SIZE + count, "DEVICE_SET_IRQS with DATA_BOOL");
+            // as the kernel: argsz must cover the struct and its data (eventfds travel as SCM_RIGHTS here)
+            if (argsz < SIZE + count) {
+                throw ProtocolException.invalid("DEVICE_SET_IRQS argsz " + argsz + " is below the struct and its "
+                        + count + " DATA_BOOL bytes");
+            }
         } else {
             Payloads.requireExactly(p, SIZE, "DEVICE_SET_IRQS");
         }
