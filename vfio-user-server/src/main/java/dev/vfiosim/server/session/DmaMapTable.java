@@ -166,7 +166,12 @@ final class DmaMapTable implements Dma {
         if (injector.active()) {
             inject(DmaKind.UNMAP, iova, size);
         }
-        if (size != 0 && Long.compareUnsigned(iova + size - 1, iova) < 0) {
+        // the kernel's type1 checks: page-aligned, non-empty, not wrapping past 2^64 (ending at it is fine)
+        if ((iova | size) % PAGE != 0 || size == 0) {
+            throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x" + Long.toHexString(size)
+                    + ") is empty or not page-aligned");
+        }
+        if (Long.compareUnsigned(iova + size - 1, iova) < 0) {
             throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x" + Long.toHexString(size)
                     + ") wraps around the IOVA space");
         }
@@ -178,8 +183,7 @@ final class DmaMapTable implements Dma {
                 throw ProtocolException.invalid("DMA_UNMAP at 0x" + Long.toHexString(iova) + " would split the mapping at 0x"
                         + Long.toHexString(below.getKey()));
             }
-            Map<Long, Mapping> inside = size == 0 ? Map.of()
-                    : end == 0 ? byIova.tailMap(iova, true) : byIova.subMap(iova, true, end, false);
+            Map<Long, Mapping> inside = end == 0 ? byIova.tailMap(iova, true) : byIova.subMap(iova, true, end, false);
             for (Mapping m : inside.values()) {
                 if (end != 0 && Long.compareUnsigned(m.end() - 1, end - 1) > 0) {
                     throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", 0x" + Long.toHexString(end)
