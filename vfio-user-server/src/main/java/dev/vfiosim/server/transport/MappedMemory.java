@@ -359,19 +359,7 @@ public final class MappedMemory implements AutoCloseable {
     }
 
     private void readFile(long offset, long to, int count) {
-        long done = 0;
-        while (done < count) {
-            long n = Native.libc().pread(fileFd, Pointer.wrap(Native.runtime(), to + done), count - done,
-                    fileOffset + offset + done);
-            if (n <= 0) {
-                int errno = Native.lastErrno();
-                if (n < 0 && errno == Errno.EINTR) {
-                    continue;
-                }
-                throw shrunk(offset, count, n == 0 ? "the file ends before it" : Native.describe(errno));
-            }
-            done += n;
-        }
+        fileIo(false, offset, to, count);
     }
 
     private void writeFile(long offset, long from, int count) {
@@ -381,16 +369,24 @@ public final class MappedMemory implements AutoCloseable {
             throw shrunk(offset, count, size < 0 ? Native.describe(Native.lastErrno()) : "the file has only " + size
                     + " bytes");
         }
+        fileIo(true, offset, from, count);
+    }
+
+    /** pread or pwrite of all {@code count} bytes between the file and native memory at {@code buffer}. */
+    private void fileIo(boolean write, long offset, long buffer, int count) {
         long done = 0;
         while (done < count) {
-            long n = Native.libc().pwrite(fileFd, Pointer.wrap(Native.runtime(), from + done), count - done,
-                    fileOffset + offset + done);
+            Pointer at = Pointer.wrap(Native.runtime(), buffer + done);
+            long position = fileOffset + offset + done;
+            long n = write ? Native.libc().pwrite(fileFd, at, count - done, position)
+                    : Native.libc().pread(fileFd, at, count - done, position);
             if (n <= 0) {
                 int errno = Native.lastErrno();
                 if (n < 0 && errno == Errno.EINTR) {
                     continue;
                 }
-                throw shrunk(offset, count, n == 0 ? "nothing written" : Native.describe(errno));
+                throw shrunk(offset, count, n < 0 ? Native.describe(errno)
+                        : write ? "nothing written" : "the file ends before it");
             }
             done += n;
         }
