@@ -441,12 +441,7 @@ public final class MappedMemory implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        long stamp = lock.writeLock();
-        try {
-            unmapOnce();
-        } finally {
-            lock.unlockWrite(stamp);
-        }
+        unmapUnder(lock.writeLock());
     }
 
     /**
@@ -464,24 +459,18 @@ public final class MappedMemory implements AutoCloseable {
             Thread.currentThread().interrupt();
             stamp = 0;
         }
-        if (stamp == 0) {
-            // an access may have left between the timeout and now
-            return unmapIfIdle();
-        }
-        try {
-            unmapOnce();
-        } finally {
-            lock.unlockWrite(stamp);
-        }
-        return true;
+        // on a timeout, an access may have left between it and now
+        return stamp == 0 ? unmapIfIdle() : unmapUnder(stamp);
     }
 
     /** Unmaps if no access is in progress; true when the mapping is gone. */
     private boolean unmapIfIdle() {
         long stamp = lock.tryWriteLock();
-        if (stamp == 0) {
-            return false;
-        }
+        return stamp != 0 && unmapUnder(stamp);
+    }
+
+    /** Unmaps under the write {@code stamp} and releases it. */
+    private boolean unmapUnder(long stamp) {
         try {
             unmapOnce();
         } finally {
