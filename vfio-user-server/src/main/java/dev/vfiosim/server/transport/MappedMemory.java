@@ -309,44 +309,41 @@ public final class MappedMemory implements AutoCloseable {
         }
     }
 
-    /** Mapping -> ({@code dstBase}, {@code dstOffset}): a heap array, or null and a native address. */
     private void copyOut(long offset, Object dstBase, long dstOffset, int count) {
-        long stamp = acquire(offset, count);
-        try {
-            if (fileFd < 0) {
-                UNSAFE.copyMemory(null, address + offset, dstBase, dstOffset, count);
-            } else if (dstBase == null) {
-                readFile(offset, dstOffset, count);
-            } else {
-                long scratch = UNSAFE.allocateMemory(Math.max(count, 1));
-                try {
-                    readFile(offset, scratch, count);
-                    UNSAFE.copyMemory(null, scratch, dstBase, dstOffset, count);
-                } finally {
-                    UNSAFE.freeMemory(scratch);
-                }
-            }
-        } catch (InternalError e) {
-            throw gone(offset, count, e);
-        } finally {
-            release(stamp);
-        }
+        copy(false, offset, dstBase, dstOffset, count);
     }
 
-    /** ({@code srcBase}, {@code srcOffset}) -> mapping: a heap array, or null and a native address. */
     private void copyIn(Object srcBase, long srcOffset, long offset, int count) {
-        checkWritable();
+        copy(true, offset, srcBase, srcOffset, count);
+    }
+
+    /**
+     * Copies {@code count} bytes between the mapping at {@code offset} and ({@code base},
+     * {@code baseOffset}): a heap array, or null and a native address.
+     */
+    private void copy(boolean intoMapping, long offset, Object base, long baseOffset, int count) {
+        if (intoMapping) {
+            checkWritable();
+        }
         long stamp = acquire(offset, count);
         try {
-            if (fileFd < 0) {
-                UNSAFE.copyMemory(srcBase, srcOffset, null, address + offset, count);
-            } else if (srcBase == null) {
-                writeFile(offset, srcOffset, count);
+            if (fileFd < 0 && intoMapping) {
+                UNSAFE.copyMemory(base, baseOffset, null, address + offset, count);
+            } else if (fileFd < 0) {
+                UNSAFE.copyMemory(null, address + offset, base, baseOffset, count);
+            } else if (base == null) {
+                fileIo(intoMapping, offset, baseOffset, count);
             } else {
+                // pread/pwrite want native memory: stage a heap array's bytes in malloc'd scratch
                 long scratch = UNSAFE.allocateMemory(Math.max(count, 1));
                 try {
-                    UNSAFE.copyMemory(srcBase, srcOffset, null, scratch, count);
-                    writeFile(offset, scratch, count);
+                    if (intoMapping) {
+                        UNSAFE.copyMemory(base, baseOffset, null, scratch, count);
+                    }
+                    fileIo(intoMapping, offset, scratch, count);
+                    if (!intoMapping) {
+                        UNSAFE.copyMemory(null, scratch, base, baseOffset, count);
+                    }
                 } finally {
                     UNSAFE.freeMemory(scratch);
                 }
@@ -356,24 +353,18 @@ public final class MappedMemory implements AutoCloseable {
         } finally {
             release(stamp);
         }
-    }
-
-    private void readFile(long offset, long to, int count) {
-        fileIo(false, offset, to, count);
-    }
-
-    private void writeFile(long offset, long from, int count) {
-        // pwrite past the end would grow the file back: memory the peer took away stays away
-        long size = Native.libc().lseek(fileFd, 0, SEEK_END);
-        if (size < 0 || Long.compareUnsigned(size, fileOffset + offset + count) < 0) {
-            throw shrunk(offset, count, size < 0 ? Native.describe(Native.lastErrno()) : "the file has only " + size
-                    + " bytes");
-        }
-        fileIo(true, offset, from, count);
     }
 
     /** pread or pwrite of all {@code count} bytes between the file and native memory at {@code buffer}. */
     private void fileIo(boolean write, long offset, long buffer, int count) {
+        if (write) {
+            // pwrite past the end would grow the file back: memory the peer took away stays away
+            long size = Native.libc().lseek(fileFd, 0, SEEK_END);
+            if (size < 0 || Long.compareUnsigned(size, fileOffset + offset + count) < 0) {
+                throw shrunk(offset, count, size < 0 ? Native.describe(Native.lastErrno()) : "the file has only " + size
+                        + " bytes");
+            }
+        }
         long done = 0;
         while (done < count) {
             Pointer at = Pointer.wrap(Native.runtime(), buffer + done);
