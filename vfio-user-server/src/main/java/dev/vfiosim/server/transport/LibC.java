@@ -29,9 +29,6 @@ public interface LibC {
 
     @ssize_t long pwrite(int fd, Pointer buf, @size_t long count, @off_t long offset);
 
-    /** {@code whence} SEEK_END (2) with offset 0 answers the file's size. */
-    @off_t long lseek(int fd, @off_t long offset, int whence);
-
     int open(String path, int flags);
 
     Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);

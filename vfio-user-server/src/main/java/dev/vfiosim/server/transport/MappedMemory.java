@@ -27,7 +27,7 @@ import sun.misc.Unsafe;
  * but delivers it asynchronously from compiled code (at some later point of the thread, possibly inside
  * a lock operation), and the same fault in JNI code kills the JVM: neither can be caught reliably. So a
  * file that can still shrink (a regular file not sealed with F_SEAL_SHRINK) is never touched through
- * the mapping: every access is a pread/pwrite on a private open file description, which returns short
+ * the mapping: every access is a pread/pwrite on an fd of our own (see {@link #reopen}), which returns short
  * past the end of file, and is reported as a {@link MappingFaultException}. A sealed memfd (QEMU's
  * default, and every memfd vfio-sim hands out) or a non-regular file is accessed directly through the
  * mapping with Unsafe; an InternalError there is still caught, and every stamp is released in finally.
@@ -55,7 +55,7 @@ public final class MappedMemory implements AutoCloseable {
     private static final int O_RDONLY = 0;
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
-    private static final int SEEK_END = 2;
+    private static final int F_DUPFD_CLOEXEC = 1030;
 
     private final Pointer mapping;
     private final long mappingLength;
@@ -64,11 +64,12 @@ public final class MappedMemory implements AutoCloseable {
     private final long address;
     /**
      * -1 when the file cannot shrink under the mapping (sealed against shrinking, or not a regular
-     * file): accesses go straight to the mapping. Otherwise a private open file description of the
-     * file, and every access is a pread/pwrite at {@link #fileOffset}: the peer may shrink the file at
-     * any time, and past its end pread returns short where a load from the mapping would raise SIGBUS.
+     * file): accesses go straight to the mapping. Otherwise our own fd of the file, and every access is
+     * a pread/pwrite at {@link #fileOffset}: the peer may shrink the file at any time, and past its end
+     * pread returns short where a load from the mapping would raise SIGBUS.
      */
     private final int fileFd;
+    private final Path filePath;
     private final long fileOffset;
     private final StampedLock lock = new StampedLock();
     private final AtomicLong faults = new AtomicLong();
@@ -80,6 +81,7 @@ public final class MappedMemory implements AutoCloseable {
     private MappedMemory(Pointer mapping, long mappingLength, long lead, long length, boolean writable, int fileFd,
             long fileOffset) {
         this.fileFd = fileFd;
+        this.filePath = fileFd < 0 ? null : Path.of("/proc/self/fd/" + fileFd);
         this.fileOffset = fileOffset;
         this.mapping = mapping;
         this.mappingLength = mappingLength;
@@ -135,21 +137,26 @@ public final class MappedMemory implements AutoCloseable {
     }
 
     /**
-     * A new open file description of the same file (a dup would share the peer's file position, which
-     * lseek moves), read-only unless the mapping is writable; close-on-exec.
+     * Our own fd for checked access, close-on-exec: preferably a new open file description of the same
+     * file, read-only unless the mapping is writable (the peer's description may carry O_APPEND, under
+     * which Linux's pwrite appends); a dup when the file cannot be reopened (owned by another user, say).
+     * pread/pwrite are positional, so neither moves the peer's file position.
      */
     private static int reopen(int fd, boolean writable) throws IOException {
         int own = Native.libc().open("/proc/self/fd/" + fd, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
         if (own < 0) {
-            throw new TransportException("cannot reopen " + FileDescriptors.describe(fd) + " for checked access",
+            own = Native.libc().fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        }
+        if (own < 0) {
+            throw new TransportException("cannot keep " + FileDescriptors.describe(fd) + " for checked access",
                     Native.lastErrno());
         }
         return own;
     }
 
     /**
-     * Refuses a range past the end of a regular file or memfd: touching such pages raises SIGBUS, which
-     * kills the JVM. (A peer that shrinks the file later can still cause that; see the class notes.)
+     * Refuses a range past the end of a regular file or memfd, as the kernel's DMA mapping would (the
+     * pages are not there). A peer that shrinks the file later is handled by checked access.
      */
     private static void checkFileCovers(int fd, long offset, long length) throws IOException {
         BasicFileAttributes attributes;
@@ -359,10 +366,9 @@ public final class MappedMemory implements AutoCloseable {
     private void fileIo(boolean write, long offset, long buffer, int count) {
         if (write) {
             // pwrite past the end would grow the file back: memory the peer took away stays away
-            long size = Native.libc().lseek(fileFd, 0, SEEK_END);
-            if (size < 0 || Long.compareUnsigned(size, fileOffset + offset + count) < 0) {
-                throw shrunk(offset, count, size < 0 ? Native.describe(Native.lastErrno()) : "the file has only " + size
-                        + " bytes");
+            long size = fileSize();
+            if (size < fileOffset + offset + count) {
+                throw shrunk(offset, count, size < 0 ? "its size cannot be read" : "the file has only " + size + " bytes");
             }
         }
         long done = 0;
@@ -380,6 +386,15 @@ public final class MappedMemory implements AutoCloseable {
                         : write ? "nothing written" : "the file ends before it");
             }
             done += n;
+        }
+    }
+
+    /** The file's size now (stat through /proc: portable, and no libc stat layout to bind); -1 if unknown. */
+    private long fileSize() {
+        try {
+            return Files.size(filePath);
+        } catch (IOException e) {
+            return -1;
         }
     }
 

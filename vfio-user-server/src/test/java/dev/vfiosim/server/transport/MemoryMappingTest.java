@@ -138,7 +138,8 @@ class MemoryMappingTest {
             assertThrows(MappingFaultException.class, () -> view.getInt(8192));
             assertThrows(MappingFaultException.class, () -> view.putLong(8192, 1));
             assertEquals(11, view.faults());
-            assertEquals(8192, Native.libc().lseek(fd, 0, 2), "a refused write did not grow the file back");
+            assertEquals(8192, java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + fd)),
+                    "a refused write did not grow the file back");
             assertEquals(5, view.getInt(16), "memory that is still there still works");
         } finally {
             FileDescriptors.close(fd);
