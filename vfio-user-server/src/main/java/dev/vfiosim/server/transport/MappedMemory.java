@@ -382,6 +382,12 @@ public final class MappedMemory implements AutoCloseable {
                 if (n < 0 && errno == Errno.EINTR) {
                     continue;
                 }
+                if (n < 0 && write && errno == Errno.EINVAL) {
+                    // hugetlbfs has no write(): store through the mapping, the size just checked (a shrink
+                    // racing this store is the one SIGBUS left, and it is caught where the JVM delivers it)
+                    UNSAFE.copyMemory(null, buffer + done, null, address + offset + done, count - done);
+                    return;
+                }
                 throw shrunk(offset, count, n < 0 ? Native.describe(errno)
                         : write ? "nothing written" : "the file ends before it");
             }
