@@ -59,6 +59,8 @@ final class DmaMapTable implements Dma {
 
     private final ConcurrentSkipListMap<Long, Mapping> byIova = new ConcurrentSkipListMap<>(Long::compareUnsigned);
     private final Object changes = new Object();
+    /** Mappings in the table: ConcurrentSkipListMap.size() walks the whole map. Written under {@link #changes}. */
+    private volatile int count;
     private final long maxMappings;
     private final DmaLogging logging;
     private final FaultInjector injector;
@@ -81,7 +83,7 @@ final class DmaMapTable implements Dma {
             MappedMemory memory = fd < 0 ? null : mmap(request, fd);
             synchronized (changes) {
                 Mapping clash = overlapping(request.address(), request.size());
-                if (clash != null || byIova.size() >= maxMappings) {
+                if (clash != null || count >= maxMappings) {
                     if (memory != null) {
                         memory.close();
                     }
@@ -94,6 +96,7 @@ final class DmaMapTable implements Dma {
                 }
                 byIova.put(request.address(), new Mapping(request.address(), request.size(), request.readable(),
                         request.writable(), memory));
+                count++;
             }
             LOG.debug("mapped IOVA 0x{} size 0x{} {}", Long.toHexString(request.address()), Long.toHexString(request.size()),
                     memory == null ? "(message-based)" : "from fd");
@@ -197,6 +200,7 @@ final class DmaMapTable implements Dma {
             }
             for (Mapping m : covered) {
                 byIova.remove(m.iova());
+                count--;
                 release(m);
             }
             return covered;
@@ -218,6 +222,7 @@ final class DmaMapTable implements Dma {
             for (Map.Entry<Long, Mapping> e; (e = byIova.pollFirstEntry()) != null; n++) {
                 release(e.getValue());
             }
+            count = 0;
             return n;
         }
     }
@@ -231,7 +236,7 @@ final class DmaMapTable implements Dma {
     }
 
     int size() {
-        return byIova.size();
+        return count;
     }
 
     long faults() {
