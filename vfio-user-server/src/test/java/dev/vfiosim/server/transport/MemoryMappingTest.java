@@ -10,6 +10,7 @@ import dev.vfiosim.simulator.pci.SharedMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MemoryMappingTest {
@@ -155,6 +156,41 @@ class MemoryMappingTest {
             assertTrue(view.close(1_000_000L));
             assertTrue(view.close(0), "a second close finds it unmapped");
             assertThrows(MappingFaultException.class, () -> view.getInt(0));
+        }
+    }
+
+    /** Close while copies run: each copy either completes or is refused; none touches unmapped memory. */
+    @Test
+    void closeUnderConcurrentCopiesRefusesLaterOnesCleanly() throws Exception {
+        try (MemfdSharedMemory memory = MemfdSharedMemory.create("racing", 1 << 20)) {
+            MappedMemory view = MappedMemory.map(memory.fd(), 0, 1 << 20, true);
+            int threads = 3;
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(threads);
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> endings = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> copiers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread copier = new Thread(() -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(64 << 10);
+                    running.countDown();
+                    try {
+                        while (true) {
+                            view.get(0, chunk.clear());
+                            view.put(4096, chunk.flip());
+                        }
+                    } catch (Throwable e) {
+                        endings.add(e);
+                    }
+                });
+                copier.start();
+                copiers.add(copier);
+            }
+            running.await();
+            assertTrue(view.close(java.util.concurrent.TimeUnit.SECONDS.toNanos(5)), "copies are short: close got its turn");
+            for (Thread copier : copiers) {
+                copier.join(10_000);
+            }
+            assertEquals(threads, endings.size());
+            endings.forEach(e -> assertEquals(MappingFaultException.class, e.getClass(), e.toString()));
         }
     }
 }
