@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link MappedMemory} guards its own lifetime (an access holds its read stamp for one copy, and its
  * close waits for that copy), so an unmap waits for in-flight DMA to finish, an access that loses the
  * race to an unmap faults, and no access ever touches memory after its munmap. Map and unmap are
- * serialised by {@link #changes}. Teardown waits at most {@link #UNMAP_WAIT_NANOS} per mapping.
+ * serialised by {@link #changes}. An unmap or a teardown waits at most {@link #UNMAP_WAIT_NANOS} in all.
  *
  * <p>The {@code dma} fault site is here: the client's map and unmap can be refused with an errno,
  * the device's reads and writes can fault as if the IOMMU refused them, and any of them delayed.
@@ -52,7 +52,10 @@ final class DmaMapTable implements Dma {
         }
     }
 
-    /** How long an unmap waits for one in-flight copy before it lets the copy finish the munmap itself. */
+    /**
+     * How long one unmap (or the whole teardown) waits for in-flight copies before it leaves each
+     * remaining copy to finish the munmap itself.
+     */
     static final long UNMAP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** The highest file offset + 1 (off_t is signed): a mapping must end at or below it. */
     static final long MAX_FILE_END = Long.MIN_VALUE;   // 2^63 as an unsigned value
@@ -198,10 +201,11 @@ final class DmaMapTable implements Dma {
                 throw new ProtocolException(Errno.ENOENT, "DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x"
                         + Long.toHexString(size) + ") matches no mapping");
             }
+            long deadline = System.nanoTime() + UNMAP_WAIT_NANOS;   // one budget for the whole unmap
             for (Mapping m : covered) {
                 byIova.remove(m.iova());
                 count--;
-                release(m);
+                release(m, deadline);
             }
             return covered;
         }
@@ -219,8 +223,9 @@ final class DmaMapTable implements Dma {
     int unmapAll() {
         synchronized (changes) {
             int n = 0;
+            long deadline = System.nanoTime() + UNMAP_WAIT_NANOS;   // one budget for the whole teardown
             for (Map.Entry<Long, Mapping> e; (e = byIova.pollFirstEntry()) != null; n++) {
-                release(e.getValue());
+                release(e.getValue(), deadline);
             }
             count = 0;
             return n;
@@ -228,10 +233,10 @@ final class DmaMapTable implements Dma {
     }
 
     /** Unmaps, waiting a bounded time for a copy in progress: a stuck copy must not hold teardown. */
-    private static void release(Mapping m) {
-        if (m.memory() != null && !m.memory().close(UNMAP_WAIT_NANOS)) {
-            LOG.warn("DMA mapping at IOVA 0x{} still had a copy in progress after {} ms; it unmaps when that copy ends",
-                    Long.toHexString(m.iova()), TimeUnit.NANOSECONDS.toMillis(UNMAP_WAIT_NANOS));
+    private static void release(Mapping m, long deadline) {
+        if (m.memory() != null && !m.memory().close(Math.max(0, deadline - System.nanoTime()))) {
+            LOG.warn("DMA mapping at IOVA 0x{} still had a copy in progress after the {} ms unmap wait; it unmaps when "
+                    + "that copy ends", Long.toHexString(m.iova()), TimeUnit.NANOSECONDS.toMillis(UNMAP_WAIT_NANOS));
         }
     }
 
