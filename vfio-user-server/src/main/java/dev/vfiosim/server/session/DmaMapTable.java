@@ -57,7 +57,7 @@ final class DmaMapTable implements Dma {
      * remaining copy to finish the munmap itself.
      */
     static final long UNMAP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** The highest file offset + 1 (off_t is signed): a mapping must end at or below it. */
+    /** 2^63: no file reaches it (off_t is signed, so a file holds at most 2^63 - 1 bytes); a mapping ends below it. */
     static final long MAX_FILE_END = Long.MIN_VALUE;   // 2^63 as an unsigned value
 
     private final ConcurrentSkipListMap<Long, Mapping> byIova = new ConcurrentSkipListMap<>(Long::compareUnsigned);
@@ -136,9 +136,9 @@ final class DmaMapTable implements Dma {
         }
         // offsets are u64 on the wire, off_t (signed) in mmap and in every file: no file reaches 2^63
         if (withFd && (Long.compareUnsigned(r.offset() + r.size(), r.offset()) < 0
-                || Long.compareUnsigned(r.offset() + r.size(), MAX_FILE_END) > 0)) {
+                || Long.compareUnsigned(r.offset() + r.size(), MAX_FILE_END) >= 0)) {
             throw ProtocolException.invalid("DMA_MAP fd offset 0x" + Long.toHexString(r.offset()) + " + size 0x"
-                    + Long.toHexString(r.size()) + " lies beyond the largest file offset 2^63");
+                    + Long.toHexString(r.size()) + " does not end below 2^63, the limit of every file");
         }
     }
 

@@ -74,6 +74,8 @@ class DmaMapTableTest {
     void fdOffsetsBeyondTheLargestFileAreRefused() {
         assertEquals(Errno.EINVAL, errno(() -> table.map(new DmaMap(RW, HIGH, 0x1000, 0x1000), memfd())));
         assertEquals(Errno.EINVAL, errno(() -> table.map(new DmaMap(RW, HIGH - 0x1000, 0x1000, 0x2000), memfd())));
+        assertEquals(Errno.EINVAL, errno(() -> table.map(new DmaMap(RW, HIGH - 0x1000, 0x1000, 0x1000), memfd())),
+                "ends at 2^63 exactly");
         assertEquals(Errno.EINVAL, errno(() -> table.map(new DmaMap(RW, 0x2000, 0x1000, 0x1000), memfd())),
                 "past the end of the file");
         table.map(new DmaMap(RW, HIGH, 0x1000, 0x1000), -1);   // without an fd the offset means nothing
