@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class IrqEventfds implements InterruptSink {
     private static final Logger LOG = LoggerFactory.getLogger(IrqEventfds.class);
     private static final int NONE = -1;
+    private static final long LOG_FIRST_LOST = 3;
+    private static final long LOG_EVERY_LOST = 1000;
     private static final Duration LONGEST_DELAY = Duration.ofNanos(Long.MAX_VALUE);
     private static final String EVENTFD_LINK = "anon_inode:[eventfd]";
     private static final int F_GETFL = 3;
@@ -48,6 +50,8 @@ final class IrqEventfds implements InterruptSink {
     /** INTx "unmask" eventfds (QEMU's KVM resample fd): kept, closed with the table, not watched. */
     private final int[][] unmaskNotifiers = new int[IrqType.values().length][];
     private final FaultInjector faults;
+    /** Interrupts an eventfd refused (guarded by this). */
+    private long lost;
     /** Delivers delayed interrupts; made when the first delay fires. */
     private ScheduledExecutorService later;
 
@@ -102,7 +106,12 @@ final class IrqEventfds implements InterruptSink {
             }
             return true;
         } catch (IOException e) {
-            LOG.warn("interrupt {} vector {} lost: eventfd {} refused the write: {}", type, vector, fd, e.getMessage());
+            // a client that never drains its eventfd would otherwise turn every interrupt into a log line
+            lost++;
+            if (lost <= LOG_FIRST_LOST || lost % LOG_EVERY_LOST == 0) {
+                LOG.warn("interrupt {} vector {} lost ({} so far): eventfd {} refused the write: {}", type, vector, lost, fd,
+                        e.getMessage());
+            }
             return false;
         }
     }
