@@ -109,7 +109,7 @@ public final class DeviceEngine implements AutoCloseable {
             int n = Long.numberOfTrailingZeros(eqs);
             EventQueue eq = queues.eq(n);
             if (eq != null) {
-                eq.consumerReported(rung.eqConsumer()[n]);
+                eq.consumerReported(rung.eqConsumer()[n], (rung.eqArms() >>> n & 1) != 0);
             }
         }
         for (long cqs = rung.cqArms(); cqs != 0; cqs &= cqs - 1) {
