@@ -82,8 +82,9 @@ public final class DeviceEngine implements AutoCloseable {
             try {
                 workPending.set(false);
                 pass();
-            } catch (RuntimeException e) {
-                // a bug, not a guest's doing (guest errors become statuses and CQEs): keep serving
+            } catch (RuntimeException | Error e) {
+                // a bug, not a guest's doing (guest errors become statuses and CQEs): keep serving;
+                // the finally releases the gate, so no hold and no teardown waits on a dead pass
                 LOG.error("engine pass failed", e);
             } finally {
                 gate.exit();

@@ -131,7 +131,8 @@ public final class GeneralCapabilities {
         return b.getInt(dword) >>> shift & (1L << f.width) - 1;
     }
 
-    static void set(ByteBuffer b, int at, Field f, long value) {
+    /** Writes a field of the capability starting at byte {@code at} (the driver side of SET_HCA_CAP). */
+    public static void set(ByteBuffer b, int at, Field f, long value) {
         if (f.width == BITS_PER_DWORD) {
             b.putInt(at + f.bit / Byte.SIZE, (int) value);
             return;
