@@ -18,6 +18,10 @@ import java.util.List;
 public record CommandInterfaceState(HcaState hca, long executed, long failed, long ignored, long dmaFaults, int issi,
         List<GuestPage> firmwarePages, List<FirmwareObject> objects, List<CapabilitySetting> settings) {
     public CommandInterfaceState {
+        if (firmwarePages.size() > Firmware.MAX_PAGES) {
+            throw new IllegalArgumentException(firmwarePages.size() + " firmware pages; the function keeps at most "
+                    + Firmware.MAX_PAGES);
+        }
         firmwarePages = List.copyOf(firmwarePages);
         objects = List.copyOf(objects);
         settings = List.copyOf(settings);

@@ -262,6 +262,16 @@ class DeviceEngineTest {
     }
 
     @Test
+    void stateRecordsThatNoDeviceCouldHaveAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new EventQueueState(99, List.of(new GuestPage(0x1000)), 0, 3, 0, 0,
+                32, 0, 0, false, 0, 0, 0), "EQ number beyond the limit");
+        assertThrows(IllegalArgumentException.class, () -> new EventQueueState(0, List.of(), 0, 3, 0, 0, 32, 0, 0, false, 0,
+                0, 0), "a page list that does not hold the ring");
+        assertThrows(IllegalArgumentException.class, () -> new FirmwareObject(FirmwareObject.Kind.UAR, 40));
+        assertThrows(IllegalArgumentException.class, () -> new CapabilitySetting("DEVICE_FREQUENCY_KHZ", 1));
+    }
+
+    @Test
     void malformedCommandsGetStatusesNotExceptions() {
         int uar = initialize();
         assertEquals(CommandStatus.BAD_OP.code(), command(new byte[] {0x01, 0x23, 0, 0, 0, 0, 0, 0}, 8, 16).status());
