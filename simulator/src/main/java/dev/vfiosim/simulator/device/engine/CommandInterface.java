@@ -96,6 +96,18 @@ final class CommandInterface {
         if (events != null && queues.eq(events.number) == events) {
             events.post(dma, EventQueueEntry.COMMAND, EventQueueEntry.COMMAND_SLOTS, 1 << slot, fire);
         }
+        requestPagesIfDue();
+    }
+
+    /** Once initialised and an EQ takes page requests, the function asks for its regular pages (function id 0). */
+    private void requestPagesIfDue() {
+        EventQueue pages = queues.eventQueueTaking(EventQueueEntry.PAGE_REQUEST);
+        int wanted = firmware.pageRequestDue();
+        if (pages != null && wanted > 0) {
+            pages.post(dma, EventQueueEntry.PAGE_REQUEST, EventQueueEntry.PAGE_COUNT, wanted, fire);
+            firmware.pageRequestPosted();
+            LOG.debug("asked for {} pages on EQ {}", wanted, pages.number);
+        }
     }
 
     /** Gathers, runs and scatters one command; returns the delivery status for status_own. */
@@ -231,7 +243,7 @@ final class CommandInterface {
 
     CommandInterfaceState state() {
         return new CommandInterfaceState(firmware.hca(), executed, failed, ignored, dmaFaults, firmware.issi(),
-                firmware.pageState(), firmware.objectState(), firmware.settingState());
+                firmware.pageState(), firmware.objectState(), firmware.settingState(), firmware.pageRequestSent());
     }
 
     void restore(CommandInterfaceState s) {

@@ -14,9 +14,11 @@ import java.util.List;
  * @param firmwarePages the pages MANAGE_PAGES gave the device, in the order given (IOVA references)
  * @param objects the UARs, PDs, transport domains, mkeys and queue counters allocated
  * @param settings the general capability fields SET_HCA_CAP changed
+ * @param pageRequestSent whether the initialised function has asked for its regular pages (PAGE_REQUEST EQE)
  */
 public record CommandInterfaceState(HcaState hca, long executed, long failed, long ignored, long dmaFaults, int issi,
-        List<GuestPage> firmwarePages, List<FirmwareObject> objects, List<CapabilitySetting> settings) {
+        List<GuestPage> firmwarePages, List<FirmwareObject> objects, List<CapabilitySetting> settings,
+        boolean pageRequestSent) {
     public CommandInterfaceState {
         if (firmwarePages.size() > Firmware.MAX_PAGES) {
             throw new IllegalArgumentException(firmwarePages.size() + " firmware pages; the function keeps at most "
@@ -28,6 +30,6 @@ public record CommandInterfaceState(HcaState hca, long executed, long failed, lo
     }
 
     public CommandInterfaceState(HcaState hca, long executed, long failed, long ignored, long dmaFaults) {
-        this(hca, executed, failed, ignored, dmaFaults, 0, List.of(), List.of(), List.of());
+        this(hca, executed, failed, ignored, dmaFaults, 0, List.of(), List.of(), List.of(), false);
     }
 }

@@ -26,6 +26,8 @@ final class Firmware {
     /** Pages the function asks for at boot (QUERY_PAGES op_mod 1) and for INIT_HCA (op_mod 2, in addition). */
     static final int BOOT_PAGES = 16;
     static final int INIT_PAGES = 16;
+    /** Pages the initialised function asks for on its own, with a PAGE_REQUEST EQE (QUERY_PAGES op_mod 3). */
+    static final int REGULAR_PAGES = 8;
     /** The most pages the function keeps (MANAGE_PAGES beyond that: NO_RESOURCES). */
     static final int MAX_PAGES = 4096;
     static final int OBJECTS_PER_KIND = 1024;
@@ -59,6 +61,7 @@ final class Firmware {
     private byte[] current;
     private HcaState hca = HcaState.DISABLED;
     private int issi;
+    private boolean pageRequestSent;
     private final LinkedHashSet<Long> pages = new LinkedHashSet<>();
     private final Map<FirmwareObject.Kind, BitSet> objects = new EnumMap<>(FirmwareObject.Kind.class);
 
@@ -85,6 +88,7 @@ final class Firmware {
                 queues.clear();
                 clearObjectsBut(FirmwareObject.Kind.UAR);
                 hca = HcaState.ENABLED;
+                pageRequestSent = false;
             }
             case QUERY_ISSI -> out.putShort(CURRENT_ISSI, (short) issi).putInt(SUPPORTED_ISSI_DW0, SUPPORTED_ISSI);
             case SET_ISSI -> setIssi(Short.toUnsignedInt(in.getShort(CURRENT_ISSI)));
@@ -162,6 +166,7 @@ final class Firmware {
             pages.clear();
         }
         hca = HcaState.DISABLED;
+        pageRequestSent = false;
     }
 
     private void setIssi(int requested) {
@@ -175,10 +180,30 @@ final class Firmware {
         return switch (opMod) {
             case OP_MOD_BOOT_PAGES -> Math.max(0, BOOT_PAGES - pages.size());
             case OP_MOD_INIT_PAGES -> Math.max(0, BOOT_PAGES + INIT_PAGES - pages.size());
-            case OP_MOD_REGULAR_PAGES -> 0;
+            case OP_MOD_REGULAR_PAGES -> regularPagesWanted();
             default -> throw new CommandFailure(CommandStatus.BAD_PARAM, CommandEntry.OP_MOD, "QUERY_PAGES op_mod " + opMod
                     + " is not boot (1), init (2) or regular (3)");
         };
+    }
+
+    private int regularPagesWanted() {
+        return hca == HcaState.INITIALIZED ? Math.max(0, BOOT_PAGES + INIT_PAGES + REGULAR_PAGES - pages.size()) : 0;
+    }
+
+    /**
+     * Pages to ask for with a PAGE_REQUEST EQE now (once per INIT_HCA, as the initialised function
+     * grows its ICM), or 0; the caller posts the EQE and then calls {@link #pageRequestPosted}.
+     */
+    int pageRequestDue() {
+        return pageRequestSent ? 0 : regularPagesWanted();
+    }
+
+    void pageRequestPosted() {
+        pageRequestSent = true;
+    }
+
+    boolean pageRequestSent() {
+        return pageRequestSent;
     }
 
     private void managePages(int opMod, ByteBuffer in, ByteBuffer out) {
@@ -310,6 +335,7 @@ final class Firmware {
     void restore(CommandInterfaceState s) {
         hca = s.hca();
         issi = s.issi();
+        pageRequestSent = s.pageRequestSent();
         pages.clear();
         s.firmwarePages().forEach(p -> pages.add(p.iova()));
         objects.values().forEach(BitSet::clear);

@@ -153,7 +153,12 @@ final class QueueContexts {
     }
 
     EventQueue commandEventQueue() {
-        return Arrays.stream(eqs).filter(e -> e != null && e.takes(EventQueueEntry.COMMAND)).findFirst().orElse(null);
+        return eventQueueTaking(EventQueueEntry.COMMAND);
+    }
+
+    /** The first EQ whose event mask has {@code type}, or null. */
+    EventQueue eventQueueTaking(int type) {
+        return Arrays.stream(eqs).filter(e -> e != null && e.takes(type)).findFirst().orElse(null);
     }
 
     /** Whether any EQ is on this UAR (DEALLOC_UAR must not pull it from under one). */
