@@ -25,7 +25,6 @@ import java.util.function.LongSupplier;
  * </pre>
  * The driver waits for {@code initializing} to clear before it writes the command queue address
  * and again after; bits 10:8 of cmdq_phys_addr_low (nic interface state) read 0 = "full driver".
- * </pre>
  */
 public final class InitializationSegment implements DwordRegisterBlock {
     public static final int FW_REV = 0x000;

@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
  * 0x18   11:6   page_offset (must be 0)
  * 0x1C   28:24  log_eq_size;  23:0 uar_page (a UAR ALLOC_UAR handed out)
  * 0x24   11:0   intr (the MSI-X vector)
- * 0x28   28:24  log_page_size (pages of 4 KiB << this)
+ * 0x28   28:24  log_page_size (pages of 4 KiB &lt;&lt; this)
  * 0x38   23:0   consumer_counter             0x3C  23:0 producer_counter
  * 0x58   63:0   event_bitmask[0]: bit n = the EQ takes events of type n (mask words 1-3 at 0x60-0x77 unused)
  * 0x110         pas[]: BE64 page addresses, as many as the ring needs (each 4 KiB aligned)
