@@ -101,6 +101,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
     Path faultControl;
 
+    @Option(names = "--ethernet", description = "Advertise mlx5's Ethernet capabilities so the real driver's mlx5e "
+            + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
+    boolean ethernet;
+
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = Options.PositiveDuration.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
@@ -143,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = VirtualFunctionConfig.defaults()
                     .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                    .withMigration(migration);
+                    .withMigration(migration).withEthernet(ethernet);
         } catch (IllegalArgumentException e) {
             System.err.println("serve: " + e.getMessage());
             return VfioSimCommand.EXIT_USAGE;
