@@ -101,7 +101,7 @@ public final class Mlx5VirtualFunction implements VfioDevice {
                 interrupts::fire, HcaCapabilities.of(settings.msixVectors(), bulkState.bytes()), clock::runningNanos);
         deviceOwned.attach(engine, bulkState, bulkActivity);
         migration = new DeviceMigration(this, settings.migration(),
-                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION));
+                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION), settings.deviceRevision());
         watchConfigRegisters();
     }
 

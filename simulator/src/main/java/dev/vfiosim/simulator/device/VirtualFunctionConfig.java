@@ -15,9 +15,11 @@ import java.util.function.LongSupplier;
  * @param bulkState size and dirtying rate of the device's internal bulk state
  * @param migration the migration features the device advertises (and behaves by)
  * @param bootDelay how long after reset the function says "initializing" (mlx5 firmware booting)
+ * @param deviceRevision which revision of the function to play ({@link DeviceRevision}): the record forms its
+ *        migration stream writes and the newest it reads
  */
 public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
-        MigrationFeatures migration, Duration bootDelay) {
+        MigrationFeatures migration, Duration bootDelay, int deviceRevision) {
     public static final Duration DEFAULT_BOOT_DELAY = Duration.ofNanos(InitializationSegment.DEFAULT_BOOT_DELAY_NANOS);
     public static final int DEFAULT_MSIX_VECTORS = 16;
     public static final int MAX_MSIX_VECTORS = Bar0.WINDOW_SIZE / MsixTable.ENTRY_SIZE;
@@ -37,6 +39,11 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
         this(msixVectors, serialNumber, nanoTime, bulkState, migration, DEFAULT_BOOT_DELAY);
     }
 
+    public VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
+            MigrationFeatures migration, Duration bootDelay) {
+        this(msixVectors, serialNumber, nanoTime, bulkState, migration, bootDelay, DeviceRevision.CURRENT);
+    }
+
     public VirtualFunctionConfig {
         if (migration == null) {
             throw new IllegalArgumentException("no migration features");
@@ -47,6 +54,7 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
         if (bulkState == null) {
             throw new IllegalArgumentException("no bulk state settings");
         }
+        DeviceRevision.check(deviceRevision);
         if (msixVectors < 1 || msixVectors > MAX_MSIX_VECTORS) {
             throw new IllegalArgumentException("MSI-X vector count " + msixVectors + " is not within 1.." + MAX_MSIX_VECTORS);
         }
@@ -57,18 +65,22 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
     }
 
     public VirtualFunctionConfig withNanoTime(LongSupplier source) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration, bootDelay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration, bootDelay, deviceRevision);
     }
 
     public VirtualFunctionConfig withBulkState(BulkStateSettings settings) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration, bootDelay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration, bootDelay, deviceRevision);
     }
 
     public VirtualFunctionConfig withBootDelay(Duration delay) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, delay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, delay, deviceRevision);
     }
 
     public VirtualFunctionConfig withMigration(MigrationFeatures features) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features, bootDelay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features, bootDelay, deviceRevision);
+    }
+
+    public VirtualFunctionConfig withDeviceRevision(int revision) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, bootDelay, revision);
     }
 }
