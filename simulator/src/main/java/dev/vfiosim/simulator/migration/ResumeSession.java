@@ -74,7 +74,7 @@ public final class ResumeSession {
     private void fail(StreamException e) {
         if (failure == null) {
             // once per session: the first fault is the one every later write and the commit report
-            LOG.warn("resume stream refused, {}: {}", e.errno(), e.getMessage());
+            LOG.warn("resume stream refused: {}", e.getMessage());
             failure = e;
             loaders.forEach(RecordLoader::discard);
         }
