@@ -128,6 +128,10 @@ final class ServeCommand implements Callable<Integer> {
                     + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
     Path faultControl;
 
+    @Option(names = "--ethernet", description = "Advertise mlx5's Ethernet capabilities so the real driver's mlx5e "
+            + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
+    boolean ethernet;
+
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
@@ -183,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
                 .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                .withMigration(migration)
+                .withMigration(migration).withEthernet(ethernet)
                 .withDeviceRevision(deviceRevision);
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         FaultControlSocket control = null;
