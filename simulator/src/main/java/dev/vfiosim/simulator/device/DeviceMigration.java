@@ -106,6 +106,9 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
             if (opensSession(arc)) {
                 faults.sessionStarted();
             }
+            if (arc == Arc.STOP_TO_RESUMING) {
+                resumedFromRevision = 0; // until this stream's source record, if it has one, is committed
+            }
             faults.beforeArc(arc);
         });
     }
