@@ -62,7 +62,8 @@ class LauncherTest {
                 Arguments.of("--migration=sometimes", "not one of"),
                 Arguments.of("--irq-restore=never", "never"),
                 Arguments.of("--message-timeout=0s", "positive"),
-                Arguments.of("--log-level=loud", "not one of"));
+                Arguments.of("--log-level=loud", "not one of"),
+                Arguments.of("--device-revision=99", "not within"));
     }
 
     @ParameterizedTest
