@@ -104,6 +104,7 @@ public final class Session implements AutoCloseable {
     private long errorsReplied;
     // trace and metrics; null when neither is on, so the hot path pays one null check per message
     private final MessageObserver observer;
+    private volatile Capabilities clientCaps;
     private long commandArrived;
 
     public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, String name) {
@@ -522,6 +523,7 @@ public final class Session implements AutoCloseable {
         }
         reply.encode(replyBody);
         negotiated = true;
+        clientCaps = agreement.client();
         int chunk = (int) Math.min(agreement.client().maxDataXferSize(), limits.maxDataXferSize());
         messageDma = new MessageDma(socket, chunk, DmaTransfer.forProposal(proposal));
         dmaMaps.useMessages(messageDma);
@@ -837,5 +839,34 @@ public final class Session implements AutoCloseable {
 
     public long messagesHandled() {
         return messagesHandled;
+    }
+
+    /** What the control socket's {@code status} shows of this connection (from any thread; a snapshot). */
+    public Map<String, Object> status() {
+        Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("name", name);
+        Capabilities caps = clientCaps;
+        s.put("negotiated", caps != null);
+        if (caps != null) {
+            Map<String, Object> c = new java.util.LinkedHashMap<>();
+            c.put("maxMsgFds", caps.maxMsgFds());
+            c.put("maxDataXferSize", caps.maxDataXferSize());
+            c.put("maxDmaMaps", caps.maxDmaMaps());
+            c.put("pgsizes", caps.pgsizes());
+            c.put("writeMultiple", caps.writeMultiple());
+            c.put("twinSocket", caps.twinSocket());
+            MessageDma m = messageDma;
+            if (m != null) {
+                c.put("dmaLayout", m.layout().name());
+            }
+            s.put("clientCaps", c);
+        }
+        s.put("messagesHandled", messagesHandled);
+        s.put("errorReplies", errorsReplied);
+        s.put("dmaMappings", dmaMaps.describe());
+        s.put("dmaFaults", dmaMaps.faults());
+        s.put("dirtyLogging", dmaLogging.active());
+        s.put("irqWiring", irqEventfds.describe());
+        return s;
     }
 }
