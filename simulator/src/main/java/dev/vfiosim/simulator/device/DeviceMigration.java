@@ -56,6 +56,14 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     static final int TAG_DEVICE_MEMORY = 5;
     static final int TAG_BULK_PAGES = 16;
 
+    /** The names of this device's records, for {@code vfio-sim inspect} (kept beside the tags they name). */
+    public static dev.vfiosim.simulator.migration.StreamInspector.Vocabulary streamVocabulary() {
+        return new dev.vfiosim.simulator.migration.StreamInspector.Vocabulary(java.util.Map.of(
+                TAG_INIT_SEGMENT, "init segment", TAG_CLOCK, "clock", TAG_ENGINE, "engine",
+                TAG_BULK_ACTIVITY, "bulk activity", TAG_DEVICE_MEMORY, "device memory", TAG_BULK_PAGES, "bulk pages"),
+                java.util.Set.of(TAG_BULK_PAGES));
+    }
+
     /** The device memory window's contents as a record. */
     record DeviceMemoryImage(byte[] bytes) {
     }
