@@ -36,7 +36,7 @@ public final class JsonLinesTrace implements MessageObserver, AutoCloseable {
 
     private final OutputStream out;
     private final boolean closeStream;
-    private final IntSupplier migrationState;
+    private volatile IntSupplier migrationState;
     // a MIG_DEVICE_STATE SET in flight: the state it leaves, the one it asks (one command at a time per session)
     private int arcFrom = -1;
     private int arcTo = -1;
@@ -50,6 +50,12 @@ public final class JsonLinesTrace implements MessageObserver, AutoCloseable {
         this.out = out;
         this.closeStream = closeStream;
         this.migrationState = migrationState;
+    }
+
+    /** Names arcs from the device's state once the device exists (the trace file is opened before it). */
+    public JsonLinesTrace withMigrationState(IntSupplier state) {
+        this.migrationState = state;
+        return this;
     }
 
     @Override
