@@ -127,6 +127,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-jmx", description = "Do not register the metrics as MBeans (they are by default, domain vfio-sim).")
     boolean noJmx;
 
+    @Option(names = "--ethernet", description = "Advertise mlx5's Ethernet capabilities so the real driver's mlx5e "
+            + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
+    boolean ethernet;
+
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
@@ -188,7 +192,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
                 .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                .withMigration(migration);
+                .withMigration(migration).withEthernet(ethernet);
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
                 .messageTimeout(messageTimeout);
