@@ -49,6 +49,13 @@ public final class CompositeObserver implements MessageObserver {
     }
 
     @Override
+    public void serverRequest(ByteBuffer header, ByteBuffer body, dev.vfiosim.server.protocol.DmaTransfer layout) {
+        for (MessageObserver o : observers) {
+            o.serverRequest(header, body, layout);
+        }
+    }
+
+    @Override
     public void interrupt(String type, int vector, boolean delivered) {
         for (MessageObserver o : observers) {
             o.interrupt(type, vector, delivered);

@@ -1,5 +1,6 @@
 package dev.vfiosim.server.session;
 
+import dev.vfiosim.server.protocol.DmaTransfer;
 import java.nio.ByteBuffer;
 
 /**
@@ -26,6 +27,13 @@ public interface MessageObserver {
 
     /** A reply from the client to one of the server's own requests (DMA_READ / DMA_WRITE). */
     void clientReply(ByteBuffer header, ByteBuffer payload, int fdCount);
+
+    /**
+     * A request the server sends the client for the device's DMA (DMA_READ / DMA_WRITE without a
+     * mapped fd): {@code layout} says where its address and count sit.
+     */
+    default void serverRequest(ByteBuffer header, ByteBuffer body, DmaTransfer layout) {
+    }
 
     /** An interrupt the device raised: delivered to an eventfd, or lost because none was wired. */
     default void interrupt(String type, int vector, boolean delivered) {

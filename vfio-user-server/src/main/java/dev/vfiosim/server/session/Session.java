@@ -525,7 +525,7 @@ public final class Session implements AutoCloseable {
         negotiated = true;
         clientCaps = agreement.client();
         int chunk = (int) Math.min(agreement.client().maxDataXferSize(), limits.maxDataXferSize());
-        messageDma = new MessageDma(socket, chunk, DmaTransfer.forProposal(proposal));
+        messageDma = new MessageDma(socket, chunk, DmaTransfer.forProposal(proposal), observer);
         dmaMaps.useMessages(messageDma);
         LOG.info("{}: negotiated vfio-user {}.{}; client caps {}; DMA_READ/WRITE in the {} layout", name, reply.major(),
                 reply.minor(), agreement.client(), messageDma.layout());

@@ -3,6 +3,7 @@ package dev.vfiosim.server.trace;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vfiosim.server.protocol.Command;
 import dev.vfiosim.server.protocol.DeviceFeature;
+import dev.vfiosim.server.protocol.DmaTransfer;
 import dev.vfiosim.server.protocol.MessageHeader;
 import dev.vfiosim.server.session.MessageFields;
 import dev.vfiosim.server.session.MessageObserver;
@@ -99,6 +100,20 @@ public final class JsonLinesTrace implements MessageObserver, AutoCloseable {
         Map<String, Object> line = message("in", header, fdCount);
         line.put("errno", MessageHeader.isError(header) ? MessageHeader.errorNo(header) : 0);
         line.put("fields", Map.of("payloadBytes", payload.remaining()));
+        write(line);
+    }
+
+    @Override
+    public void serverRequest(ByteBuffer header, ByteBuffer body, DmaTransfer layout) {
+        Map<String, Object> line = message("out", header, 0);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        if (body.remaining() >= layout.size()) {
+            ByteBuffer p = body.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            fields.put("address", layout.address(p));
+            fields.put("count", layout.count(p));
+        }
+        fields.put("layout", layout.name());
+        line.put("fields", fields);
         write(line);
     }
 
