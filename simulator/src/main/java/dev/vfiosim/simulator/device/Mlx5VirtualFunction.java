@@ -102,7 +102,7 @@ public final class Mlx5VirtualFunction implements VfioDevice {
                 clock::runningNanos);
         deviceOwned.attach(engine, bulkState, bulkActivity);
         migration = new DeviceMigration(this, settings.migration(),
-                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION));
+                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION), settings.deviceRevision());
         watchConfigRegisters();
     }
 
