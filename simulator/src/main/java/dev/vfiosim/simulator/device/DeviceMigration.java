@@ -56,12 +56,17 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     static final int TAG_CLOCK = 2;
     static final int TAG_BULK_PAGES = 16;
 
-    /** The names of this device's records, for {@code vfio-sim inspect} (kept beside the tags they name). */
+    /** The names of this device's records, for {@code vfio-sim inspect}: read from their declarations. */
     public static dev.vfiosim.simulator.migration.StreamInspector.Vocabulary streamVocabulary() {
-        return new dev.vfiosim.simulator.migration.StreamInspector.Vocabulary(java.util.Map.of(
-                TAG_INIT_SEGMENT, "init segment", TAG_CLOCK, "clock", TAG_ENGINE, "engine",
-                TAG_BULK_ACTIVITY, "bulk activity", TAG_DEVICE_MEMORY, "device memory", TAG_BULK_PAGES, "bulk pages"),
-                java.util.Set.of(TAG_BULK_PAGES));
+        java.util.Map<Integer, String> names = new java.util.HashMap<>();
+        for (Class<? extends Record> type : java.util.List.of(InitializationSegment.SegmentState.class,
+                RunningClock.ClockState.class, EngineState.class, BulkStateHeader.class, DeviceMemoryImage.class,
+                SourceDescription.class)) {
+            StateRecordDeclaration d = CodecStateRecord.declarationOf(type);
+            names.put(d.tag(), d.name());
+        }
+        names.put(TAG_BULK_PAGES, "bulk pages");
+        return new dev.vfiosim.simulator.migration.StreamInspector.Vocabulary(names, java.util.Set.of(TAG_BULK_PAGES));
     }
 
     /** The device memory window's contents as a record. */
