@@ -1,31 +1,40 @@
 package dev.vfiosim.cli;
 
+import dev.vfiosim.server.control.ControlCommands;
+import dev.vfiosim.server.control.DeviceMetrics;
 import dev.vfiosim.server.fault.FaultControlSocket;
 import dev.vfiosim.server.fault.FaultPlanParser;
 import dev.vfiosim.server.fault.InvalidFaultPlanException;
+import dev.vfiosim.server.session.CompositeObserver;
 import dev.vfiosim.server.session.IrqRestorePolicy;
 import dev.vfiosim.server.session.ServerLimits;
 import dev.vfiosim.server.session.VfioUserServer;
+import dev.vfiosim.server.trace.JsonLinesTrace;
 import dev.vfiosim.server.transport.MemfdSharedMemory;
 import dev.vfiosim.server.transport.UnixSocketListener;
 import dev.vfiosim.simulator.VfioDevice;
-import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
+import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.device.DeviceRevision;
+import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
 import dev.vfiosim.simulator.device.VirtualFunctionConfig;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
-import dev.vfiosim.simulator.migration.MigrationFeatures;
 import dev.vfiosim.simulator.fault.FaultInjector;
+import dev.vfiosim.simulator.migration.MigrationFeatures;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
-import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
+import sun.misc.Signal;
 
 /**
  * {@code vfio-sim serve}: one simulated device on one socket until SIGTERM or SIGINT. Follows the
@@ -120,10 +129,19 @@ final class ServeCommand implements Callable<Integer> {
                     + ". The fault summary is printed to stdout at exit.")
     Path faultPlan;
 
-    @Option(names = "--fault-control", paramLabel = "PATH",
-            description = "UNIX socket (mode 0600) taking one-line commands to arm and disarm the plan's rules "
-                    + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
-    Path faultControl;
+    @Option(names = {"--control", "--fault-control"}, paramLabel = "PATH",
+            description = "UNIX socket (mode 0600) answering one-line commands (vfio-sim ctl PATH CMD): status (JSON), "
+                    + "metrics (Prometheus text), faults list|arm ID|disarm ID|fired [N]|summary, help. "
+                    + "--fault-control is the older name; its bare fault commands still work.")
+    Path control;
+
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Write every message in either direction, decoded, and the device's events as JSON Lines "
+                    + "to FILE (- for stderr). Costs about half the register-read rate while on (BENCHMARKS.md).")
+    String trace;
+
+    @Option(names = "--no-jmx", description = "Do not register the metrics as MBeans (they are by default, domain vfio-sim).")
+    boolean noJmx;
 
     @Option(names = "--ethernet", description = "Advertise mlx5's Ethernet capabilities so the real driver's mlx5e "
             + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
@@ -150,9 +168,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         FaultInjector faults = FaultInjector.NONE;
-        if (faultControl != null && faultPlan == null) {
-            System.err.println("--fault-control needs --faults: there are no rules to arm without a plan");
-            return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
+        JsonLinesTrace tracer = null;
+        if (trace != null) {
+            try {
+                tracer = trace.equals("-") ? new JsonLinesTrace(System.err, false, null)
+                        : new JsonLinesTrace(new BufferedOutputStream(Files.newOutputStream(Path.of(trace))), true, null);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("--trace " + trace + ": cannot write the trace: " + e.getMessage());
+                return VfioSimCommand.EXIT_START_FAILED;
+            }
         }
         if (faultPlan != null) {
             try {
@@ -166,18 +190,6 @@ final class ServeCommand implements Callable<Integer> {
             }
             LOG.info("fault plan {}: {} rules, seed {}", faultPlan, faults.plan().rules().size(), faults.plan().seed());
         }
-        // everything that can be refused is checked before anything appears on disk
-        VirtualFunctionConfig config;
-        try {
-            config = VirtualFunctionConfig.defaults()
-                    .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                    .withMigration(migration).withEthernet(ethernet)
-                    .withDeviceRevision(deviceRevision);
-        } catch (IllegalArgumentException e) {
-            System.err.println("serve: " + e.getMessage());
-            return VfioSimCommand.EXIT_USAGE;
-        }
-        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         UnixSocketListener listener;
         try {
             listener = endpoint.socketPath != null
@@ -185,22 +197,40 @@ final class ServeCommand implements Callable<Integer> {
                     : UnixSocketListener.adopt(endpoint.fd);
         } catch (IOException e) {
             LOG.error("cannot listen: {}", e.getMessage());
-            device.close();
             return VfioSimCommand.EXIT_START_FAILED;
         }
-        FaultControlSocket control = null;
-        if (faultControl != null) {
+        VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
+                .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
+                .withMigration(migration).withEthernet(ethernet)
+                .withDeviceRevision(deviceRevision);
+        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
+        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
+                .messageTimeout(messageTimeout);
+        VfioMigration migration = device.migration();
+        IntSupplier state = migration == null ? null : migration::state;
+        if (tracer != null) {
+            tracer = tracer.withMigrationState(state);
+            if (faults != FaultInjector.NONE) {   // NONE is shared and never fires
+                faults.addListener(tracer::faultFired);
+            }
+        }
+        DeviceMetrics metrics = control == null ? null : new DeviceMetrics(!noJmx, state);
+        if (metrics != null && faults != FaultInjector.NONE) {
+            faults.addListener(metrics::faultFired);
+        }
+        server.observe(CompositeObserver.of(Arrays.asList(metrics, tracer)));
+        FaultControlSocket controlSocket = null;
+        if (control != null) {
             try {
-                control = FaultControlSocket.open(faultControl, faults);
+                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults),
+                        FaultControlSocket.DEFAULT_IDLE_TIMEOUT);
             } catch (IOException e) {
-                LOG.error("cannot open the fault control socket: {}", e.getMessage());
+                LOG.error("cannot open the control socket: {}", e.getMessage());
                 listener.close();
                 device.close();
                 return VfioSimCommand.EXIT_START_FAILED;
             }
         }
-        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
-                .messageTimeout(messageTimeout);
         // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
         // the client's fds released, and the exit code is 0 (a service manager's clean stop)
         for (String signal : new String[] {"TERM", "INT"}) {
@@ -212,8 +242,18 @@ final class ServeCommand implements Callable<Integer> {
         server.start();
         server.awaitStop();
         server.close();
-        if (control != null) {
-            control.close();
+        if (controlSocket != null) {
+            controlSocket.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (tracer != null) {
+            try {
+                tracer.close();
+            } catch (IOException e) {
+                LOG.warn("trace not closed cleanly: {}", e.getMessage());
+            }
         }
         device.close();
         LOG.info("stopped after {} connections", server.connectionsAccepted());

@@ -22,6 +22,12 @@ import picocli.CommandLine.IVersionProvider;
         subcommands = {
             ServeCommand.class,
             MigrateCommand.class,
+            StreamCommands.Save.class,
+            StreamCommands.Load.class,
+            InspectCommand.class,
+            StreamCommands.Lspci.class,
+            CtlCommand.class,
+            StreamCommands.Describe.class,
         })
 public final class VfioSimCommand implements Callable<Integer> {
     /** Exit code when the server could not start (bad socket path, fd) or a command failed at run time. */
