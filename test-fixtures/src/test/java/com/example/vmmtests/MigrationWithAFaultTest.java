@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vfiosim.fixtures.client.ErrorReply;
+import dev.vfiosim.fixtures.vmm.MigrationFailure;
 import dev.vfiosim.fixtures.client.VfioUserClient;
 import dev.vfiosim.fixtures.junit.Device;
 import dev.vfiosim.fixtures.junit.SimulatedDevice;
@@ -22,7 +22,7 @@ class MigrationWithAFaultTest {
     @Test
     void aCorruptStreamIsRefusedAtTheDestination(@Device(stateSize = "256k", dirtyRate = 200) SimulatedDevice source,
             @Device(faults = "plans/resume-flip.json") SimulatedDevice destination) throws Exception {
-        ErrorReply refused = assertThrows(ErrorReply.class, () -> source.migrateTo(destination));
+        MigrationFailure refused = assertThrows(MigrationFailure.class, () -> source.migrateTo(destination));
         assertEquals(Errno.EINVAL, refused.errno());
         assertTrue(destination.faults().fired().stream().anyMatch(f -> f.ruleId().equals("resume-flip")));
     }
