@@ -13,9 +13,11 @@ import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
 import dev.vfiosim.simulator.device.VirtualFunctionConfig;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
+import dev.vfiosim.simulator.fault.DurationText;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +109,24 @@ final class ServeCommand implements Callable<Integer> {
                     + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
     Path faultControl;
 
+    @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
+            converter = DurationConverter.class,
+            description = "How long a message may take to arrive in full once its first byte has: a client that "
+                    + "stops half-way is disconnected after this and the device is free for the next one "
+                    + "(250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
+    Duration messageTimeout;
+
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            Duration d = DurationText.parse(value);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("the duration must be positive");
+            }
+            return d;
+        }
+    }
+
     static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
         @Override
         public IrqRestorePolicy convert(String value) {
@@ -157,7 +177,8 @@ final class ServeCommand implements Callable<Integer> {
                 return VfioSimCommand.EXIT_START_FAILED;
             }
         }
-        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults);
+        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
+                .messageTimeout(messageTimeout);
         // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
         // the client's fds released, and the exit code is 0 (a service manager's clean stop)
         for (String signal : new String[] {"TERM", "INT"}) {

@@ -23,8 +23,15 @@ final class MessageDma {
     private static final Logger LOG = LoggerFactory.getLogger(MessageDma.class);
     /** As long as QEMU waits for any reply by default (x-msg-timeout). */
     static final Duration REPLY_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * While a command waits for the device to stop or reset, a DMA reply the client has not sent
+     * within this long fails the access instead: the stop or reset must finish within a second
+     * whatever the client does (docs/connection.md).
+     */
+    static final Duration HURRIED_REPLY_TIMEOUT = Duration.ofMillis(500);
 
     private final MessageSocket socket;
+    private final DmaTransfer layout;
     private final int chunk;
     private final ByteBuffer header = ByteBuffer.allocateDirect(MessageHeader.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer body;
@@ -38,13 +45,41 @@ final class MessageDma {
     private int answerErrno;
     private String answerProblem;
     private boolean closed;
+    /** System.nanoTime() by which any reply must be in while a stop or reset waits; 0 when none does. */
+    private long hurryDeadline;
     private int nextId;
     private long messages;
 
-    MessageDma(MessageSocket socket, int chunk) {
+    MessageDma(MessageSocket socket, int chunk, DmaTransfer layout) {
         this.socket = socket;
-        this.chunk = chunk;
-        this.body = ByteBuffer.allocateDirect(DmaTransfer.SIZE + chunk).order(ByteOrder.LITTLE_ENDIAN);
+        this.layout = layout;
+        this.chunk = (int) Math.min(chunk, layout.maxCount());
+        this.body = ByteBuffer.allocateDirect(layout.size() + this.chunk).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    DmaTransfer layout() {
+        return layout;
+    }
+
+    /**
+     * A command is about to wait for the device (stop, reset, quiesce): from now on a reply must
+     * come within {@link #HURRIED_REPLY_TIMEOUT}, so that the device's in-flight unit of work ends
+     * promptly even with a client that never answers. {@link #unhurry()} when the command is done.
+     */
+    void hurry() {
+        synchronized (replyLock) {
+            hurryDeadline = System.nanoTime() + HURRIED_REPLY_TIMEOUT.toNanos();
+            if (hurryDeadline == 0) {
+                hurryDeadline = 1;
+            }
+            replyLock.notifyAll();
+        }
+    }
+
+    void unhurry() {
+        synchronized (replyLock) {
+            hurryDeadline = 0;
+        }
     }
 
     synchronized void read(long iova, ByteBuffer dst) {
@@ -52,7 +87,7 @@ final class MessageDma {
             int n = Math.min(chunk, dst.remaining());
             ByteBuffer part = dst.slice(dst.position(), n).order(ByteOrder.LITTLE_ENDIAN);
             body.clear();
-            DmaTransfer.write(body, iova, n);
+            layout.write(body, iova, n);
             body.flip();
             exchange(Command.DMA_READ, iova, n, part, false);
             dst.position(dst.position() + n);
@@ -64,7 +99,7 @@ final class MessageDma {
         while (src.hasRemaining()) {
             int n = Math.min(chunk, src.remaining());
             body.clear();
-            DmaTransfer.write(body, iova, n);
+            layout.write(body, iova, n);
             ByteBuffer part = src.slice(src.position(), n);
             body.put(part).flip();
             exchange(Command.DMA_WRITE, iova, n, null, true);
@@ -95,10 +130,14 @@ final class MessageDma {
         synchronized (replyLock) {
             long deadline = System.nanoTime() + REPLY_TIMEOUT.toNanos();
             while (!answered && !closed) {
-                long left = deadline - System.nanoTime();
+                long now = System.nanoTime();
+                boolean hurried = hurryDeadline != 0 && hurryDeadline - deadline < 0;
+                long left = (hurried ? hurryDeadline : deadline) - now;
                 if (left <= 0) {
                     awaitedId = -1;
-                    throw new DmaFaultException(iova, n, write, "client did not answer " + command + " within " + REPLY_TIMEOUT);
+                    throw new DmaFaultException(iova, n, write, hurried
+                            ? "client did not answer " + command + " while the device was being stopped or reset"
+                            : "client did not answer " + command + " within " + REPLY_TIMEOUT);
                 }
                 try {
                     replyLock.wait(Math.max(1, left / 1_000_000));
@@ -130,11 +169,11 @@ final class MessageDma {
             answerErrno = error ? Math.max(1, errorNo) : 0;
             if (!error && command == Command.DMA_READ.code()) {
                 int want = readTarget.remaining();
-                if (payload.remaining() != DmaTransfer.SIZE + want || DmaTransfer.count(payload) != want) {
-                    answerProblem = "DMA_READ reply carries " + (payload.remaining() - DmaTransfer.SIZE) + " bytes, asked "
-                            + want;
+                if (payload.remaining() != layout.size() + want || layout.count(payload) != want) {
+                    answerProblem = "DMA_READ reply carries " + (payload.remaining() - layout.size()) + " bytes, asked "
+                            + want + " (" + layout + " layout)";
                 } else {
-                    readTarget.put(payload.duplicate().position(payload.position() + DmaTransfer.SIZE));
+                    readTarget.put(payload.duplicate().position(payload.position() + layout.size()));
                 }
             } else if (!error && command != Command.DMA_WRITE.code()) {
                 answerProblem = "reply to a DMA request names command " + command;

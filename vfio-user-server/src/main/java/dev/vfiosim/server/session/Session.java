@@ -3,6 +3,7 @@ package dev.vfiosim.server.session;
 import dev.vfiosim.server.protocol.Capabilities;
 import dev.vfiosim.server.protocol.Command;
 import dev.vfiosim.server.protocol.DmaMap;
+import dev.vfiosim.server.protocol.DmaTransfer;
 import dev.vfiosim.server.protocol.DmaUnmap;
 import dev.vfiosim.server.protocol.DeviceFeature;
 import dev.vfiosim.server.protocol.DeviceInfo;
@@ -17,8 +18,10 @@ import dev.vfiosim.server.protocol.RegionWriteMulti;
 import dev.vfiosim.server.protocol.VersionMessage;
 import dev.vfiosim.server.protocol.VersionNegotiation;
 import dev.vfiosim.server.transport.MemfdSharedMemory;
+import dev.vfiosim.server.transport.MessageDeadline;
 import dev.vfiosim.server.transport.MessageSocket;
 import dev.vfiosim.server.transport.PeerClosedException;
+import dev.vfiosim.server.transport.ReceiveTimeoutException;
 import dev.vfiosim.server.transport.ReceivedFds;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
@@ -31,9 +34,11 @@ import dev.vfiosim.simulator.irq.IrqInfo;
 import dev.vfiosim.simulator.irq.IrqType;
 import dev.vfiosim.simulator.pci.RegionInfo;
 import dev.vfiosim.simulator.pci.SharedMemory;
+import dev.vfiosim.simulator.pci.VfioRegion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,11 +48,22 @@ import org.slf4j.LoggerFactory;
 /**
  * One connected client: reads its commands in order, checks them against what was negotiated,
  * hands them to the device and answers each one (unless it asked for no reply). A bad request gets
- * an error reply with a precise errno and a log line; the connection goes on, because framing is
- * always recovered from {@code msg_size}. Only the peer going away ends a session.
+ * an error reply with a precise errno and a (rate-limited) log line, and the connection goes on.
+ * A header whose {@code msg_size} cannot be right, or a message that stops half-way for longer than
+ * the message timeout, ends the connection: the framing is lost.
+ *
+ * <p>Threads (docs/connection.md): the session's own thread reads every message and handles
+ * commands inline, so a register access costs one thread and no allocation. A command that may wait
+ * for the device (stop, reset, FLR, migration data) goes to a {@link CommandWorker} instead, and the
+ * reader keeps reading: replies to the device's DMA requests go straight to {@link MessageDma}, and
+ * further commands queue behind the waiting one, in order.
  */
 public final class Session implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** A message that has begun must be complete within this long; QEMU's own reply timeout is 5 s. */
+    public static final Duration DEFAULT_MESSAGE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long teardown waits for a command still running on the worker. */
+    private static final Duration WORKER_STOP_BOUND = Duration.ofSeconds(1);
 
     private final MessageSocket socket;
     private final VfioDevice device;
@@ -62,11 +78,23 @@ public final class Session implements AutoCloseable {
     private final MessageFaults messageFaults;
     private final String name;
 
-    private final ByteBuffer header = direct(MessageHeader.SIZE);
-    private final ByteBuffer payload;
+    // The execution buffers: the message being handled. They belong to the reader while the worker
+    // is idle, to the worker while it is busy (CommandWorker); swapped with the spare set, never shared.
+    private ByteBuffer header = direct(MessageHeader.SIZE);
+    private ByteBuffer payload;
+    private ReceivedFds fds;
     private final ByteBuffer replyHeader = direct(MessageHeader.SIZE);
     private final ByteBuffer replyBody;
-    private final ReceivedFds fds;
+    // What the reader reads into while the worker owns the execution buffers (made on first use).
+    private ByteBuffer spareHeader;
+    private ByteBuffer sparePayload;
+    private ReceivedFds spareFds;
+    private final ByteBuffer framingReply = direct(MessageHeader.SIZE);
+    private MessageDeadline deadline = new MessageDeadline(DEFAULT_MESSAGE_TIMEOUT);
+    private final BadMessageLog badMessages;
+    private CommandWorker worker;
+    private volatile String endedBy;
+    private volatile boolean readingEnded;
     private final int[] replyFds = new int[1];
     private int replyFdCount;
 
@@ -93,6 +121,7 @@ public final class Session implements AutoCloseable {
         this.device = device;
         this.limits = limits;
         this.name = name;
+        this.badMessages = new BadMessageLog(LOG, name);
         this.negotiation = new VersionNegotiation(VersionNegotiation.MINOR, limits.offer());
         this.payload = direct((int) (limits.maxMessageSize() - MessageHeader.SIZE));
         this.replyBody = direct(RegionAccess.SIZE + limits.maxDataXferSize());
@@ -118,52 +147,203 @@ public final class Session implements AutoCloseable {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** How long a begun message may take to arrive in full (before {@link #run()}). */
+    public void messageTimeout(Duration timeout) {
+        this.deadline = new MessageDeadline(timeout);
+    }
+
     /** Serves the client until it disconnects; releases every fd it gave us on the way out. */
     public void run() {
         device.connectInterrupts(irqEventfds);
         device.connectDma(dmaMaps);
+        String end = "client disconnected";
         try {
-            while (serveOne()) {
-                messagesHandled++;
+            while (readOne()) {
+                // every message is handled, queued or routed inside readOne
             }
-            LOG.info("{}: client disconnected after {} messages ({} error replies)", name, messagesHandled, errorsReplied);
+        } catch (FramingLost e) {
+            end = "connection closed: " + e.getMessage();
         } catch (MessageFaults.ConnectionClosedByFault e) {
-            LOG.info("{}: connection {} after {} messages", name, e.getMessage(), messagesHandled);
+            end = "connection " + e.getMessage();
+        } catch (ReceiveTimeoutException e) {
+            end = "connection dropped, a message stopped half-way: " + e.getMessage();
         } catch (PeerClosedException e) {
-            LOG.info("{}: client went away mid-message after {} messages: {}", name, messagesHandled, e.getMessage());
+            end = "client went away mid-message: " + e.getMessage();
+        } catch (CommandWorker.QueueFullException e) {
+            end = "connection closed: " + e.getMessage();
         } catch (IOException e) {
-            LOG.warn("{}: connection failed after {} messages: {}", name, messagesHandled, e.getMessage());
+            end = "connection failed: " + e.getMessage();
         } finally {
+            readingEnded = true;
             release();
+        }
+        String why = endedBy;
+        LOG.info("{}: {} after {} commands, {} error replies, {}", name, why != null ? why : end, messagesHandled,
+                errorsReplied, badMessages.summary());
+    }
+
+    /**
+     * Reads one message and handles it inline, hands it to the worker, queues it behind the
+     * worker's command, or routes it (a reply) to {@link MessageDma}. False on a clean end.
+     */
+    private boolean readOne() throws IOException, CommandWorker.QueueFullException {
+        boolean inline = worker == null || !worker.busy();
+        if (!inline && spareHeader == null) {
+            spareHeader = direct(MessageHeader.SIZE);
+            sparePayload = direct(payload.capacity());
+            spareFds = new ReceivedFds(limits.maxMsgFds());
+        }
+        ByteBuffer h = inline ? header : spareHeader;
+        ByteBuffer p = inline ? payload : sparePayload;
+        ReceivedFds f = inline ? fds : spareFds;
+        if (!receiveMessage(h, p, f)) {
+            return false;
+        }
+        if (MessageHeader.type(h) == MessageHeader.TYPE_REPLY) {
+            replyToUs(h, p, f);
+            return true;
+        }
+        if (!inline) {
+            ReceivedFds taken = f;
+            if (worker.queueIfBusy(() -> new QueuedCommand(h, p, taken))) {
+                spareFds = new ReceivedFds(limits.maxMsgFds());
+                return true;
+            }
+            swapInSpare();   // the worker went idle meanwhile: the execution buffers are ours again
+        }
+        if (mayWaitForDevice(header, payload)) {
+            worker().runCurrent();
+        } else {
+            execute();
+        }
+        return true;
+    }
+
+    private CommandWorker worker() {
+        if (worker == null) {
+            worker = new CommandWorker(new CommandWorker.Executor() {
+                @Override
+                public void executeCurrent() {
+                    executeOnWorker();
+                }
+
+                @Override
+                public void load(QueuedCommand command) {
+                    header.clear();
+                    header.put(command.header.duplicate()).flip();
+                    payload.clear();
+                    payload.put(command.payload.duplicate()).flip();
+                    ReceivedFds previous = fds;
+                    fds = command.fds;
+                    previous.closeAll();
+                }
+            }, Thread.currentThread().getName());
+        }
+        return worker;
+    }
+
+    private void swapInSpare() {
+        ByteBuffer h = header;
+        header = spareHeader;
+        spareHeader = h;
+        ByteBuffer p = payload;
+        payload = sparePayload;
+        sparePayload = p;
+        ReceivedFds f = fds;
+        fds = spareFds;
+        spareFds = f;
+    }
+
+    /**
+     * Commands whose handling may wait for the device's own threads, which may in turn wait for a
+     * DMA reply only the reader can receive: a migration state change or other DEVICE_FEATURE, a
+     * reset, migration data (the stream is built from the paused engine), and config space writes
+     * (Device Control can start an FLR).
+     */
+    private static boolean mayWaitForDevice(ByteBuffer h, ByteBuffer p) {
+        int cmd = MessageHeader.command(h);
+        if (cmd == Command.DEVICE_RESET.code() || cmd == Command.DEVICE_FEATURE.code()
+                || cmd == Command.MIG_DATA_READ.code() || cmd == Command.MIG_DATA_WRITE.code()) {
+            return true;
+        }
+        if (cmd == Command.REGION_WRITE.code()) {
+            return p.remaining() >= RegionAccess.SIZE && RegionAccess.region(p) == VfioRegion.CONFIG;
+        }
+        return cmd == Command.REGION_WRITE_MULTI.code() && writesConfigSpace(p);
+    }
+
+    /** Whether a REGION_WRITE_MULTI has an entry for the config space; a malformed one is refused inline. */
+    private static boolean writesConfigSpace(ByteBuffer p) {
+        int entries;
+        try {
+            entries = RegionWriteMulti.entryCount(p);
+        } catch (ProtocolException malformed) {
+            return false;
+        }
+        for (int i = 0; i < entries; i++) {
+            if (p.getInt(RegionWriteMulti.entryPosition(p, i) + 8) == VfioRegion.CONFIG) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Commands that hold the device still until its in-flight work is done: a state change (STOP,
+     * the P2P quiesce), a reset or an FLR. While one runs, the device's outstanding DMA must hurry.
+     * Migration data and dirty reports wait for the device too, but not for its DMA to end.
+     */
+    private static boolean holdsTheDevice(ByteBuffer h, ByteBuffer p) {
+        int cmd = MessageHeader.command(h);
+        if (cmd == Command.DEVICE_FEATURE.code()) {
+            if (p.remaining() < DeviceFeature.SIZE) {
+                return false;
+            }
+            int flags = p.getInt(p.position() + 4);
+            return (flags & DeviceFeature.INDEX_MASK) == DeviceFeature.MIG_DEVICE_STATE && (flags & DeviceFeature.SET) != 0;
+        }
+        return cmd == Command.DEVICE_RESET.code()
+                || ((cmd == Command.REGION_WRITE.code() || cmd == Command.REGION_WRITE_MULTI.code()) && mayWaitForDevice(h, p));
+    }
+
+    /** On the worker; a command that holds the device makes its outstanding DMA hurry. */
+    private void executeOnWorker() {
+        MessageDma messages = messageDma;
+        boolean holds = holdsTheDevice(header, payload);
+        if (messages != null && holds) {
+            messages.hurry();
+        }
+        try {
+            execute();
+        } catch (IOException e) {
+            // the reply could not be sent, or the fault plan closed the connection: end it for the reader
+            if (e instanceof MessageFaults.ConnectionClosedByFault) {
+                endedBy = "connection " + e.getMessage();
+            } else if (!(e instanceof PeerClosedException)) {
+                endedBy = "connection failed: " + e.getMessage();
+            }
+            socket.shutdown();
+        } finally {
+            if (messages != null && holds) {
+                messages.unhurry();
+            }
         }
     }
 
-    /** Reads, handles and answers one message. Returns false on a clean end of the connection. */
-    private boolean serveOne() throws IOException {
-        header.clear();
-        if (!socket.receive(header, fds)) {
-            return false;
-        }
-        header.flip();
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{}: <- {} fds={}", name, MessageHeader.describe(header), fds.count());
-        }
+    /** Handles and answers the command in the execution buffers; releases the fds it did not take. */
+    private void execute() throws IOException {
         int msgId = MessageHeader.msgId(header);
         int cmd = MessageHeader.command(header);
-        long size = MessageHeader.messageSize(header);
         boolean noReply = MessageHeader.isNoReply(header);
+        messagesHandled++;
         try {
-            receivePayload(size);
-            if (MessageHeader.type(header) == MessageHeader.TYPE_REPLY) {
-                replyToUs(msgId, cmd);
-                return true;
-            }
+            checkHeader();
             Errno injected = messageFaults.beforeCommand(cmd, noReply, payload);
             if (injected != null) {
                 refuse(msgId, cmd, noReply, injected, "injected by the fault plan");
-                return true;
+                return;
             }
-            handle(cmd, size);
+            handle(cmd, MessageHeader.messageSize(header));
             if (!noReply) {
                 sendReply(msgId, cmd);
             }
@@ -177,67 +357,97 @@ public final class Session implements AutoCloseable {
             replyFdCount = 0;
             fds.closeAll();
         }
-        return true;
     }
 
     /**
-     * Reads the rest of the message whatever its header says, so that the next message starts where
-     * it should; then rejects headers that make no sense.
+     * Reads one whole message into {@code h}, {@code p} and {@code f}. A {@code msg_size} below the
+     * header or above the largest message is answered at once (unless NO_REPLY) and ends the
+     * connection: resynchronising would mean trusting it, or reading gigabytes.
      */
-    private void receivePayload(long size) throws IOException {
-        payload.clear();
-        if (size < MessageHeader.SIZE) {
-            payload.limit(0);
-            throw ProtocolException.invalid("msg_size " + size + " is smaller than the 16-byte header");
+    private boolean receiveMessage(ByteBuffer h, ByteBuffer p, ReceivedFds f) throws IOException {
+        deadline.reset();
+        h.clear();
+        if (!socket.receive(h, f, deadline)) {
+            return false;
         }
-        long bodySize = size - MessageHeader.SIZE;
-        if (size > limits.maxMessageSize()) {
-            discard(bodySize);
-            throw ProtocolException.invalid("msg_size " + size + " exceeds the largest accepted message ("
-                    + limits.maxMessageSize() + " bytes)");
+        h.flip();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: <- {} fds={}", name, MessageHeader.describe(h), f.count());
         }
-        payload.limit((int) bodySize);
-        if (bodySize > 0) {
-            socket.receive(payload, fds);
+        long size = MessageHeader.messageSize(h);
+        p.clear();
+        if (size < MessageHeader.SIZE || size > limits.maxMessageSize()) {
+            p.limit(0);
+            f.closeAll();
+            String why = size < MessageHeader.SIZE ? "msg_size " + size + " is smaller than the 16-byte header"
+                    : "msg_size " + size + " exceeds the largest accepted message (" + limits.maxMessageSize() + " bytes)";
+            refuseFraming(h, why);
+            throw new FramingLost(why);
         }
-        payload.flip();
+        p.limit((int) (size - MessageHeader.SIZE));
+        if (p.hasRemaining()) {
+            socket.receive(p, f, deadline);
+        }
+        p.flip();
+        return true;
+    }
+
+    /** The header checks that leave the framing intact: the message is refused, the connection goes on. */
+    private void checkHeader() {
         if (fds.truncated()) {
             throw ProtocolException.invalid("message carried more than " + limits.maxMsgFds()
                     + " fds (the negotiated max_msg_fds); the kernel dropped the rest");
         }
         int type = MessageHeader.type(header);
-        if (type != MessageHeader.TYPE_COMMAND && type != MessageHeader.TYPE_REPLY) {
+        if (type != MessageHeader.TYPE_COMMAND) {
             throw ProtocolException.invalid("message type " + type + " is neither a command nor a reply (flags 0x"
                     + Integer.toHexString(MessageHeader.flags(header)) + ")");
         }
-        int allowed = MessageHeader.TYPE_MASK | (type == MessageHeader.TYPE_REPLY ? MessageHeader.ERROR : MessageHeader.NO_REPLY);
-        int reserved = MessageHeader.flags(header) & ~allowed;
+        int reserved = MessageHeader.flags(header) & ~(MessageHeader.TYPE_MASK | MessageHeader.NO_REPLY);
         if (reserved != 0) {
             throw ProtocolException.invalid("reserved header flag bits 0x" + Integer.toHexString(reserved) + " are set");
         }
     }
 
     /** A reply from the client: only our DMA requests get replies; anything else is logged and dropped. */
-    private void replyToUs(int msgId, int cmd) {
+    private void replyToUs(ByteBuffer h, ByteBuffer p, ReceivedFds f) {
         MessageDma messages = messageDma;
-        if (fds.count() != 0) {
-            LOG.warn("{}: reply {} carried {} fds; closed", name, MessageHeader.describe(header), fds.count());
+        if (f.count() != 0) {
+            badMessages.report("reply " + MessageHeader.describe(h) + " carried " + f.count() + " fds; closed");
+            f.closeAll();
         }
-        if (messages == null || !messages.replyArrived(msgId, cmd, MessageHeader.errorNo(header), MessageHeader.isError(header),
-                payload)) {
-            LOG.warn("{}: unexpected reply {} (no request of ours is waiting for it); dropped", name,
-                    MessageHeader.describe(header));
+        int reserved = MessageHeader.flags(h) & ~(MessageHeader.TYPE_MASK | MessageHeader.ERROR);
+        if (reserved != 0) {
+            badMessages.report("reply " + MessageHeader.describe(h) + " has reserved flag bits 0x"
+                    + Integer.toHexString(reserved) + "; dropped");
+            return;
+        }
+        if (messages == null || !messages.replyArrived(MessageHeader.msgId(h), MessageHeader.command(h),
+                MessageHeader.errorNo(h), MessageHeader.isError(h), p)) {
+            badMessages.report("unexpected reply " + MessageHeader.describe(h)
+                    + " (no request of ours is waiting for it); dropped");
         }
     }
 
-    private void discard(long bytes) throws IOException {
-        long left = bytes;
-        while (left > 0) {
-            payload.clear().limit((int) Math.min(left, payload.capacity()));
-            left -= payload.limit();
-            socket.receive(payload, fds);
+    /** The error reply to a header whose framing cannot be trusted, sent by the reader itself. */
+    private void refuseFraming(ByteBuffer h, String why) throws IOException {
+        boolean noReply = MessageHeader.isNoReply(h);
+        badMessages.report(MessageHeader.describe(h) + (noReply ? " (NO_REPLY, so no error reply)" : " refused with EINVAL")
+                + ": " + why + "; closing the connection");
+        if (!noReply && MessageHeader.type(h) != MessageHeader.TYPE_REPLY) {
+            MessageHeader.write(framingReply, MessageHeader.msgId(h), MessageHeader.command(h), MessageHeader.SIZE,
+                    MessageHeader.TYPE_REPLY | MessageHeader.ERROR, Errno.EINVAL.code());
+            socket.send(framingReply, null, replyFds, 0);
         }
-        payload.clear().limit(0);
+    }
+
+    /** The connection's framing is lost: it ends after the error reply. */
+    private static final class FramingLost extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FramingLost(String why) {
+            super(why);
+        }
     }
 
     private void handle(int cmd, long size) {
@@ -278,7 +488,8 @@ public final class Session implements AutoCloseable {
         if (negotiated) {
             throw ProtocolException.invalid("VERSION was already negotiated on this connection");
         }
-        VersionNegotiation.Agreement agreement = negotiation.negotiate(VersionMessage.decode(payload));
+        VersionMessage proposal = VersionMessage.decode(payload);
+        VersionNegotiation.Agreement agreement = negotiation.negotiate(proposal);
         VersionMessage reply = agreement.reply();
         if (reply.encodedSize() > payload.remaining() && payload.remaining() > VersionMessage.FIXED_SIZE) {
             LOG.debug("{}: VERSION reply ({} bytes) is larger than the request ({} bytes)", name,
@@ -287,9 +498,10 @@ public final class Session implements AutoCloseable {
         reply.encode(replyBody);
         negotiated = true;
         int chunk = (int) Math.min(agreement.client().maxDataXferSize(), limits.maxDataXferSize());
-        messageDma = new MessageDma(socket, chunk);
+        messageDma = new MessageDma(socket, chunk, DmaTransfer.forProposal(proposal));
         dmaMaps.useMessages(messageDma);
-        LOG.info("{}: negotiated vfio-user {}.{}; client caps {}", name, reply.major(), reply.minor(), agreement.client());
+        LOG.info("{}: negotiated vfio-user {}.{}; client caps {}; DMA_READ/WRITE in the {} layout", name, reply.major(),
+                reply.minor(), agreement.client(), messageDma.layout());
     }
 
     private void dmaMap() {
@@ -532,29 +744,51 @@ public final class Session implements AutoCloseable {
     private void refuse(int msgId, int cmd, boolean noReply, Errno errno, String why) throws IOException {
         errorsReplied++;
         if (noReply) {
-            LOG.warn("{}: {} (NO_REPLY, so no error reply) failed: {}", name, MessageHeader.describe(header), why);
+            badMessages.report(MessageHeader.describe(header) + " (NO_REPLY, so no error reply) failed: " + why);
             return;
         }
-        LOG.warn("{}: {} refused with {}: {}", name, MessageHeader.describe(header), errno, why);
+        badMessages.report(MessageHeader.describe(header) + " refused with " + errno + ": " + why);
         MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE, MessageHeader.TYPE_REPLY | MessageHeader.ERROR,
                 errno.code());
         messageFaults.send(replyHeader, null, replyFds, 0);
     }
 
     private void release() {
-        device.connectInterrupts(InterruptSink.NONE);
-        device.connectDma(Dma.NONE);
-        irqEventfds.releaseAll();
-        dmaLogging.stop();
+        // first fail DMA that waits for this client, so a worker waiting for the device sees it finish
         MessageDma messages = messageDma;
         if (messages != null) {
             messages.close();
         }
+        if (worker != null) {
+            worker.close(WORKER_STOP_BOUND);
+        }
+        device.connectInterrupts(InterruptSink.NONE);
+        device.connectDma(Dma.NONE);
+        irqEventfds.releaseAll();
+        dmaLogging.stop();
         int unmapped = dmaMaps.unmapAll();
         if (unmapped > 0) {
             LOG.info("{}: released {} DMA mappings of the departed client", name, unmapped);
         }
         fds.closeAll();
+        if (spareFds != null) {
+            spareFds.closeAll();
+        }
+    }
+
+    /**
+     * Whether this session's client has hung up (its socket says so), even if the session has not
+     * read the end yet: the server admits the next client then instead of refusing it.
+     */
+    public boolean clientHungUp() {
+        if (readingEnded) {
+            return true;
+        }
+        try {
+            return socket.peerHungUp();
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** Wakes the session's thread out of a blocking read so that {@link #run()} returns. */

@@ -20,15 +20,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves one device on one listening socket, to one client at a time (a device has one VMM). A
  * client that connects while another is attached is answered EBUSY on its first message and
- * disconnected; when the attached client leaves, its fds are released and the next one is accepted.
- * The device and its state outlive connections, as a real function outlives its VMM process.
+ * disconnected, unless the attached one has already hung up: then the newcomer is admitted as soon
+ * as that session has wound down (bounded, no fixed wait). The device and its state outlive
+ * connections, as a real function outlives its VMM process.
  */
 public final class VfioUserServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VfioUserServer.class);
     /** How long a refused client gets to send its first header before we just hang up. */
     private static final Duration REFUSAL_WAIT = Duration.ofSeconds(2);
-    /** How long a newcomer waits for the attached client's session to wind down before being refused. */
-    private static final Duration HANDOVER_WAIT = Duration.ofMillis(200);
+    /**
+     * Upper bound on waiting for a session whose client has hung up to finish its teardown (which is
+     * itself bounded at about a second) before the newcomer is admitted.
+     */
+    private static final Duration TEARDOWN_WAIT = Duration.ofSeconds(3);
 
     private final UnixSocketListener listener;
     private final VfioDevice device;
@@ -42,6 +46,7 @@ public final class VfioUserServer implements AutoCloseable {
     private volatile Session active;
     private volatile Thread activeThread;
     private volatile boolean closing;
+    private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
         this(listener, device, limits, IrqRestorePolicy.ANY);
@@ -62,6 +67,15 @@ public final class VfioUserServer implements AutoCloseable {
         this.device = device;
         this.limits = limits;
         this.acceptor = new Thread(this::acceptLoop, "vfio-user-acceptor");
+    }
+
+    /** How long a message that has begun may take to arrive in full; set before {@link #start()}. */
+    public VfioUserServer messageTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("message timeout must be positive: " + timeout);
+        }
+        this.messageTimeout = timeout;
+        return this;
     }
 
     public VfioUserServer start() {
@@ -102,6 +116,7 @@ public final class VfioUserServer implements AutoCloseable {
             return false;
         }
         Session session = new Session(socket, device, limits, irqRestore, faults, "client#" + n);
+        session.messageTimeout(messageTimeout);
         active = session;
         Thread t = new Thread(() -> {
             try {
@@ -119,19 +134,20 @@ public final class VfioUserServer implements AutoCloseable {
     /**
      * A client arrived while another is attached. A VMM that reconnects right after closing often
      * beats the old session to noticing the hang-up, so the newcomer is judged when its first message
-     * arrives, after giving the old session a moment to finish; only then is it refused.
+     * arrives (or after {@link #REFUSAL_WAIT}): if the attached client has hung up by then, its
+     * session is waited for and the newcomer admitted; if it is still there, the newcomer is refused.
      */
     private void admitLater(MessageSocket socket, int n) {
         Thread t = new Thread(() -> {
             try {
-                if (socket.awaitReadable(REFUSAL_WAIT)) {
-                    Thread current = activeThread;
-                    if (current != null) {
-                        current.join(HANDOVER_WAIT.toMillis());
-                    }
-                    if (tryAttach(socket, n)) {
-                        return;
-                    }
+                socket.awaitReadable(REFUSAL_WAIT);
+                Session current = active;
+                Thread currentThread = activeThread;
+                if (current != null && currentThread != null && currentThread.isAlive() && current.clientHungUp()) {
+                    currentThread.join(TEARDOWN_WAIT.toMillis());
+                }
+                if (tryAttach(socket, n)) {
+                    return;
                 }
             } catch (IOException e) {
                 LOG.debug("client#{}: gone before admission: {}", n, e.getMessage());

@@ -13,6 +13,8 @@ import java.time.Duration;
  */
 final class FdReadiness {
     static final short POLLIN = 0x1;
+    static final short POLLHUP = 0x10;
+    static final short POLLRDHUP = 0x2000;
     private static final ThreadLocal<NativeBlock> POLLFD = ThreadLocal.withInitial(() -> new NativeBlock(8));
 
     private FdReadiness() {
@@ -20,7 +22,12 @@ final class FdReadiness {
 
     /** True once {@code fd} is readable, false if {@code timeout} passed first (ZERO: just look). */
     static boolean awaitReadable(int fd, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        return awaitReadable(fd, timeout.toNanos());
+    }
+
+    /** The same with the timeout in nanoseconds; allocates nothing. */
+    static boolean awaitReadable(int fd, long timeoutNanos) throws IOException {
+        long deadline = System.nanoTime() + timeoutNanos;
         NativeBlock pollfd = POLLFD.get();
         while (true) {
             long remainingNanos = deadline - System.nanoTime();
@@ -40,6 +47,24 @@ final class FdReadiness {
                 }
             } else if (millis == 0 || System.nanoTime() - deadline >= 0) {
                 return false;
+            }
+        }
+    }
+
+    /** True if the peer of socket {@code fd} has closed or shut down its side (POLLRDHUP or POLLHUP), without waiting. */
+    static boolean hungUp(int fd) throws IOException {
+        NativeBlock pollfd = POLLFD.get();
+        while (true) {
+            pollfd.bytes.putInt(0, fd);
+            pollfd.bytes.putShort(4, POLLRDHUP);
+            pollfd.bytes.putShort(6, (short) 0);
+            int ready = Native.libc().poll(pollfd.pointer, 1, 0);
+            if (ready >= 0) {
+                return ready > 0 && (pollfd.bytes.getShort(6) & (POLLRDHUP | POLLHUP)) != 0;
+            }
+            int errno = Native.lastErrno();
+            if (errno != Errno.EINTR) {
+                throw new TransportException("poll on fd " + fd + " failed", errno);
             }
         }
     }

@@ -60,6 +60,9 @@ public interface LibC {
 
     int fcntl(int fd, int cmd, int arg);
 
+    /** On a socket not yet bound, sets the mode its socket file will be created with (before umask). */
+    int fchmod(int fd, int mode);
+
     String strerror(int errnum);
 
     int getpid();

@@ -28,6 +28,7 @@ public final class MessageSocket implements AutoCloseable {
     /** SCM_MAX_FD: the kernel refuses more fds in one message. */
     static final int MAX_FDS_PER_MESSAGE = 253;
     private static final int MSG_CTRUNC = 0x8;
+    private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     /** Heap buffers are sent through this much direct staging per sendmsg. */
@@ -100,6 +101,19 @@ public final class MessageSocket implements AutoCloseable {
      * @throws ReceiveTimeoutException if the receive timeout expired
      */
     public boolean receive(ByteBuffer dst, ReceivedFds fds) throws IOException {
+        return receive(dst, fds, null);
+    }
+
+    /**
+     * Like {@link #receive(ByteBuffer, ReceivedFds)}, but bounded by {@code deadline} (may be null):
+     * waiting for the first byte of a message is unbounded, but once {@code deadline} has started
+     * (the message's first byte arrived, in this call or an earlier one for the same message) the
+     * rest must arrive before it ends. Data already queued costs no extra system call: only a receive
+     * that would block waits in poll(2), which {@link #shutdown()} also ends.
+     *
+     * @throws ReceiveTimeoutException if the message did not complete in time
+     */
+    public boolean receive(ByteBuffer dst, ReceivedFds fds, MessageDeadline deadline) throws IOException {
         if (!dst.isDirect()) {
             throw new IllegalArgumentException("receive needs a direct ByteBuffer");
         }
@@ -116,10 +130,15 @@ public final class MessageSocket implements AutoCloseable {
             while (pos < limit) {
                 rx.iov(0, base + pos, limit - pos);
                 rx.prepare(1, rx.controlCapacity);
-                long n = Native.libc().recvmsg(fd, rx.pointer(), MSG_CMSG_CLOEXEC);
+                boolean bounded = deadline != null && deadline.started();
+                long n = Native.libc().recvmsg(fd, rx.pointer(), MSG_CMSG_CLOEXEC | (bounded ? MSG_DONTWAIT : 0));
                 if (n < 0) {
                     int errno = Native.lastErrno();
                     if (errno == Errno.EINTR) {
+                        continue;
+                    }
+                    if (bounded && errno == Errno.EAGAIN) {
+                        awaitRestOfMessage(deadline, pos - start, limit - start);
                         continue;
                     }
                     dst.position(pos);
@@ -135,11 +154,34 @@ public final class MessageSocket implements AutoCloseable {
                             + (limit - start) + " bytes");
                 }
                 pos += (int) n;
+                if (deadline != null) {
+                    deadline.start();
+                }
             }
             dst.position(pos);
             return true;
         } finally {
             receiveLock.unlock();
+        }
+    }
+
+    /** Waits in poll(2) for more of a started message; throws once its deadline has passed. */
+    private void awaitRestOfMessage(MessageDeadline deadline, int got, int wanted) throws IOException {
+        long left = deadline.remainingNanos();
+        if (left <= 0 || !FdReadiness.awaitReadable(fd, left)) {
+            throw new ReceiveTimeoutException("message incomplete after " + deadline.timeout().toMillis()
+                    + " ms: recvmsg on fd " + fd + " had " + got + " of " + wanted + " bytes", Errno.EAGAIN);
+        }
+    }
+
+    /**
+     * Whether the peer has hung up (closed or shut down its side): poll(2) with POLLRDHUP and no
+     * wait. Data still queued from before the hang-up does not hide it. A socket this side has shut
+     * down or closed counts as hung up.
+     */
+    public boolean peerHungUp() throws IOException {
+        synchronized (stateLock) {   // close() cannot free the fd number meanwhile
+            return closed || shutDown || FdReadiness.hungUp(fd);
         }
     }
 

@@ -5,8 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -16,11 +17,13 @@ import org.slf4j.LoggerFactory;
  * The listening socket the VMM connects to: bound to a path, or an already-listening fd handed over by
  * whoever started us ({@code --fd}).
  *
- * <p>Bind, chmod and listen are separate libc calls rather than jnr-unixsocket's
- * {@code UnixServerSocketChannel}, whose bind also listens: the socket file is chmod'ed to 0600 between
- * bind() and listen(), and until listen() every connect() is refused (ECONNREFUSED), so nobody else can
- * connect through the short-lived default mode. This avoids changing the process-wide umask, which
- * would race with other threads creating files. Sockets are close-on-exec.
+ * <p>The socket file appears only when it is already listening, and never with a mode other than
+ * 0600: the unbound socket is fchmod'ed to 0600 (the mode bind() gives its file, minus the umask),
+ * bound under a fresh temporary name in the same directory, set listening, and renamed onto the
+ * final path. rename(2) is atomic and does not follow a symlink at either name, and nothing is
+ * changed through a path after bind(); a client connecting the moment the path exists finds a
+ * listening socket (no ECONNREFUSED). The process-wide umask is left alone: changing it would race
+ * with other threads creating files. Sockets are close-on-exec.
  *
  * <p>accept() waits in poll() on the socket and on a private eventfd; close() signals the eventfd. A
  * plain close() of the fd would not wake a thread blocked in accept(), and closing an fd another thread
@@ -29,13 +32,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class UnixSocketListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UnixSocketListener.class);
-    /** One client at a time is served; a reconnect may wait in the backlog while the old one drains. */
-    private static final int BACKLOG = 2;
+    /**
+     * One client at a time is served, but a reconnect loop, a refused second client and a probe may
+     * all be queued while the attached session winds down.
+     */
+    static final int BACKLOG = 16;
+    private static final int OWNER_ONLY = 0600;
+    /** Attempts at a free temporary name before giving up (another process may be creating names there). */
+    private static final int TEMPORARY_NAME_ATTEMPTS = 16;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final short POLLERR = 0x8;
     private static final short POLLHUP = 0x10;
     private static final short POLLNVAL = 0x20;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int fd;
     private final Path path;
@@ -53,7 +64,7 @@ public final class UnixSocketListener implements AutoCloseable {
     }
 
     /**
-     * Binds and listens at {@code path} with mode 0600. A stale socket file (nobody listening) is removed;
+     * Binds and listens at {@code path} with mode 0600. A stale socket file (nobody listening) is replaced;
      * a live socket, a non-socket file, or a path over the sun_path limit is refused.
      */
     public static UnixSocketListener bind(Path path) throws IOException {
@@ -61,38 +72,68 @@ public final class UnixSocketListener implements AutoCloseable {
         removeIfStale(address);
         EventFd wakeup = EventFd.create();
         int fd = -1;
-        boolean bound = false;
+        Path temporary = null;
         try {
             // Non-blocking so a thread that loses an accept race to another gets EAGAIN and goes back to poll
             // (where close() can reach it) instead of blocking in accept4; accepted sockets stay blocking.
             fd = UnixSocket.open(UnixSocket.SOCK_NONBLOCK);
-            NativeBlock sockaddr = address.encode();
-            try {
-                if (Native.libc().bind(fd, sockaddr.pointer, address.addressLength()) != 0) {
-                    int errno = Native.lastErrno();
-                    throw new TransportException("cannot bind " + path
-                            + (errno == Errno.EADDRINUSE ? " (something else created it meanwhile)" : ""), errno);
-                }
-            } finally {
-                sockaddr.free();
+            if (Native.libc().fchmod(fd, OWNER_ONLY) != 0) {
+                throw new TransportException("fchmod of the new socket for " + path, Native.lastErrno());
             }
-            bound = true;
-            // Not yet listening: connect() is refused until listen(), so the default mode never lets anyone in.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            temporary = bindTemporary(fd, path);
+            Object key = Files.readAttributes(temporary, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             if (Native.libc().listen(fd, BACKLOG) != 0) {
-                throw new TransportException("listen on " + path, Native.lastErrno());
+                throw new TransportException("listen on " + temporary, Native.lastErrno());
             }
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
+            temporary = null;
             LOG.info("listening on {} (fd {})", path, fd);
             return new UnixSocketListener(fd, path, key, wakeup);
         } catch (IOException | RuntimeException e) {
-            if (bound) {
-                Files.deleteIfExists(path);
+            if (temporary != null) {
+                Files.deleteIfExists(temporary);
             }
             FileDescriptors.close(fd);
             wakeup.close();
             throw e;
         }
+    }
+
+    /**
+     * Binds {@code fd} to an unused, unguessable name beside {@code path}; returns that name. A name
+     * someone else already holds (EADDRINUSE) is skipped, never reused.
+     */
+    private static Path bindTemporary(int fd, Path path) throws IOException {
+        Path directory = path.toAbsolutePath().getParent();
+        String base = path.getFileName().toString();
+        int errno = 0;
+        for (int attempt = 0; attempt < TEMPORARY_NAME_ATTEMPTS; attempt++) {
+            String suffix = Long.toHexString(RANDOM.nextLong() & 0xffffffffffL);
+            String name = "." + base + "." + suffix;
+            // keep within sun_path: shorten the copied base rather than fail a path that fits
+            int over = UnixSocketPath.byteLength(directory.resolve(name)) - UnixSocketPath.MAX_PATH_BYTES;
+            if (over > 0) {
+                name = "." + suffix + "." + base.substring(0, Math.max(0, base.length() - over - 1));
+                if (UnixSocketPath.byteLength(directory.resolve(name)) > UnixSocketPath.MAX_PATH_BYTES) {
+                    name = "." + suffix;
+                }
+            }
+            Path temporary = directory.resolve(name);
+            UnixSocketPath address = UnixSocketPath.of(temporary);
+            NativeBlock sockaddr = address.encode();
+            try {
+                if (Native.libc().bind(fd, sockaddr.pointer, address.addressLength()) == 0) {
+                    return temporary;
+                }
+                errno = Native.lastErrno();
+            } finally {
+                sockaddr.free();
+            }
+            if (errno != Errno.EADDRINUSE) {
+                break;
+            }
+        }
+        throw new TransportException("cannot bind a temporary socket beside " + path, errno);
     }
 
     /**
@@ -143,8 +184,8 @@ public final class UnixSocketListener implements AutoCloseable {
             FileDescriptors.close(probe);
         }
         if (errno == Errno.ECONNREFUSED) {
-            LOG.info("removing stale socket file {} (nobody listening)", path);
-            Files.deleteIfExists(path);
+            // not deleted: the rename of the new, listening socket replaces it without a moment of absence
+            LOG.info("replacing stale socket file {} (nobody listening)", path);
             return;
         }
         if (errno == 0 || errno == Errno.EAGAIN || errno == Errno.EINPROGRESS) {

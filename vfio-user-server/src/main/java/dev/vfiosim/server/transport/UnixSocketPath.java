@@ -29,6 +29,11 @@ final class UnixSocketPath {
         this.bytes = bytes;
     }
 
+    /** Bytes {@code path} takes in sun_path, without the NUL. */
+    static int byteLength(Path path) {
+        return path.toString().getBytes(StandardCharsets.UTF_8).length;
+    }
+
     static UnixSocketPath of(Path path) throws TransportException {
         byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0) {

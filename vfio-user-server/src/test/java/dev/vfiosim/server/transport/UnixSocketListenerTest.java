@@ -95,6 +95,71 @@ class UnixSocketListenerTest {
     }
 
     @Test
+    void theSocketFileAppearsOnlyOnceListeningAndOnlyOwnerOnly() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            // a client that connects the moment the path exists, and looks at its mode first
+            Future<int[]> watcher = background.submit(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                    if (System.nanoTime() > deadline) {
+                        return new int[] {-1, -1};
+                    }
+                    Thread.onSpinWait();
+                }
+                int mode = (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
+                int probe = UnixSocket.open(UnixSocket.SOCK_NONBLOCK);
+                try {
+                    return new int[] {mode, UnixSocket.connect(probe, UnixSocketPath.of(socket))};
+                } finally {
+                    FileDescriptors.close(probe);
+                }
+            });
+            try (UnixSocketListener listener = UnixSocketListener.bind(socket)) {
+                int[] seen = watcher.get(10, TimeUnit.SECONDS);
+                assertEquals(0600, seen[0], "round " + round + ": mode at first sight");
+                assertEquals(0, seen[1], "round " + round + ": a connect at first sight succeeds (errno " + seen[1] + ")");
+                try (Stream<Path> files = Files.list(dir)) {
+                    assertEquals(1, files.count(), "no temporary name is left beside the socket");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSymlinkAtThePathIsNeitherFollowedNorReplaced() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createSymbolicLink(socket, victim);
+        assertThrows(TransportException.class, () -> UnixSocketListener.bind(socket));
+        assertEquals("precious", Files.readString(victim));
+        assertEquals(PosixFilePermissions.fromString("rw-r--r--"), Files.getPosixFilePermissions(victim));
+        assertTrue(Files.isSymbolicLink(socket), "the link is left as it was");
+        Files.delete(socket);
+        Path nowhere = dir.resolve("nowhere");
+        Files.createSymbolicLink(socket, nowhere);
+        assertThrows(TransportException.class, () -> UnixSocketListener.bind(socket));
+        assertFalse(Files.exists(nowhere, LinkOption.NOFOLLOW_LINKS), "nothing is created through a dangling link");
+    }
+
+    @Test
+    void theBacklogHoldsSixteenClientsNobodyAcceptedYet() throws Exception {
+        int[] probes = new int[UnixSocketListener.BACKLOG];
+        try (UnixSocketListener listener = UnixSocketListener.bind(socket)) {
+            assertTrue(UnixSocketListener.BACKLOG >= 16);
+            for (int i = 0; i < probes.length; i++) {
+                probes[i] = UnixSocket.open(UnixSocket.SOCK_NONBLOCK);
+                assertEquals(0, UnixSocket.connect(probes[i], UnixSocketPath.of(socket)), "pending client " + i);
+            }
+        } finally {
+            for (int fd : probes) {
+                if (fd > 0) {
+                    FileDescriptors.close(fd);
+                }
+            }
+        }
+    }
+
+    @Test
     void staleSocketFileIsReplaced() throws Exception {
         UnixSocketListener first = UnixSocketListener.bind(socket);
         // Simulate a crashed server: its fd goes away but the socket file stays behind.
