@@ -6,6 +6,7 @@ import dev.vfiosim.simulator.device.bulk.BulkStateHeader;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.DoorbellPage;
 import dev.vfiosim.simulator.device.engine.EngineState;
+import dev.vfiosim.simulator.device.engine.UarPages;
 
 /**
  * The state that belongs to the device: what a migration stream carries and a function reset
@@ -16,16 +17,23 @@ import dev.vfiosim.simulator.device.engine.EngineState;
  */
 public final class DeviceOwnedState {
     private final RunningClock clock;
-    private final InitializationSegment initSegment = new InitializationSegment();
+    private final InitializationSegment initSegment;
     private final HealthArea health;
     private final DoorbellPage doorbells = new DoorbellPage();
+    private final UarPages uars = new UarPages(doorbells);
     private DeviceEngine engine;
     private BulkState bulkState;
     private BulkStateActivity bulkActivity;
 
     public DeviceOwnedState(RunningClock clock) {
+        this(clock, InitializationSegment.DEFAULT_BOOT_DELAY_NANOS);
+    }
+
+    /** @param bootDelayNanos device time from reset until the init segment stops saying "initializing" */
+    public DeviceOwnedState(RunningClock clock, long bootDelayNanos) {
         this.clock = clock;
         this.health = new HealthArea(clock);
+        this.initSegment = new InitializationSegment(clock::sinceRestartNanos, bootDelayNanos);
     }
 
     /** Called once by the function that runs the engine and owns the bulk state. */
@@ -50,6 +58,11 @@ public final class DeviceOwnedState {
     /** The queue doorbell registers at BAR0 0x4000. */
     public DoorbellPage doorbells() {
         return doorbells;
+    }
+
+    /** The UAR pages from BAR0 0x20000 (EQ doorbells). */
+    public UarPages uars() {
+        return uars;
     }
 
     public DeviceEngine engine() {

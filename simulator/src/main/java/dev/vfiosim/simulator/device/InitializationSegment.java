@@ -1,24 +1,30 @@
 package dev.vfiosim.simulator.device;
 
 import dev.vfiosim.simulator.pci.DwordRegisterBlock;
+import java.util.function.LongSupplier;
 
 /**
- * The mlx5-style initialisation segment at BAR0 0x0000-0x0FFF: firmware identity, where the
- * driver put the command queue, the command doorbell and the "still initialising" flag.
- * Device-owned state. Registers are little-endian (real mlx5 hardware is big-endian).
+ * The mlx5 initialisation segment at BAR0 0x0000-0x0FFF: firmware identity, where the driver put
+ * the command queue, the command doorbell, the "still initialising" flag and the health buffer.
+ * Device-owned state. Registers are big-endian, as mlx5's (the BAR swaps byte lanes).
  *
  * <pre>
  * off    register               access                                        reset
- * 0x000  fw_rev                 RO: 15:0 minor, 31:16 major                   0x00160027 (22.39)
+ * 0x000  fw_rev                 RO: 15:0 major, 31:16 minor                   0x00270016 (22.39)
  * 0x004  cmdif_rev_fw_sub_minor RO: 15:0 fw sub-minor, 31:16 cmd i/f rev (5)  0x000503F2
  * 0x010  cmdq_phys_addr_high    RW: command queue address bits 63:32           0
  * 0x014  cmdq_phys_addr_low     31:12 RW address bits 31:12; 11:8 RO 0;        0x00000056
  *                               7:4 RO log_cmdq_size (5); 3:0 RO log_cmdq_stride (6)
  * 0x018  cmd_dbell              WO (reads 0): bit n rings command slot n; latched until executed,
  *                               and the engine is woken
- * 0x1FC  initializing           31 RO: 1 until the driver has written both cmdq address
- *                               registers with a non-zero address; 25:24 RW nic_interface   0x80000000
+ * 0x1FC  initializing           31 RO: 1 from reset until the boot delay has passed (the
+ *                               device clears it itself, as firmware does); 25:24 RW nic_interface   0x80000000
+ * 0x200-0x23F health buffer     RO 0: assert variables, fw_ver, hw_id, rfr, irisc index, synd (0x23D),
+ *                               ext_synd: all zero = healthy
  * others                        RO 0
+ * </pre>
+ * The driver waits for {@code initializing} to clear before it writes the command queue address
+ * and again after; bits 10:8 of cmdq_phys_addr_low (nic interface state) read 0 = "full driver".
  * </pre>
  */
 public final class InitializationSegment implements DwordRegisterBlock {
@@ -28,6 +34,10 @@ public final class InitializationSegment implements DwordRegisterBlock {
     public static final int CMDQ_ADDR_LOW = 0x014;
     public static final int CMD_DOORBELL = 0x018;
     public static final int INITIALIZING = 0x1FC;
+    public static final int HEALTH_BUFFER = 0x200;
+    public static final int HEALTH_BUFFER_END = 0x240;
+    /** The default time from reset until {@code initializing} clears. */
+    public static final long DEFAULT_BOOT_DELAY_NANOS = 10_000_000L;
 
     public static final int FW_MAJOR = 22;
     public static final int FW_MINOR = 39;
@@ -51,8 +61,24 @@ public final class InitializationSegment implements DwordRegisterBlock {
     private int nicInterface;
     private int rungCommands;
     private Runnable commandDoorbell = () -> { };
+    private final LongSupplier sinceReset;
+    private final long bootDelayNanos;
 
+    /** A segment that is ready at once (no boot delay): for tests of the registers alone. */
     public InitializationSegment() {
+        this(() -> Long.MAX_VALUE, 0);
+    }
+
+    /**
+     * @param sinceReset nanoseconds since the function's last reset (the device clock)
+     * @param bootDelayNanos how long after reset the device stays {@code initializing}
+     */
+    public InitializationSegment(LongSupplier sinceReset, long bootDelayNanos) {
+        if (bootDelayNanos < 0) {
+            throw new IllegalArgumentException("negative boot delay " + bootDelayNanos);
+        }
+        this.sinceReset = sinceReset;
+        this.bootDelayNanos = bootDelayNanos;
         reset();
     }
 
@@ -89,11 +115,11 @@ public final class InitializationSegment implements DwordRegisterBlock {
     @Override
     public synchronized int read(int offset) {
         return switch (offset) {
-            case FW_REV -> FW_MINOR | FW_MAJOR << HIGH_HALF;
+            case FW_REV -> FW_MAJOR | FW_MINOR << HIGH_HALF;
             case CMDIF_REV_FW_SUB_MINOR -> FW_SUB_MINOR | CMD_INTERFACE_REVISION << HIGH_HALF;
             case CMDQ_ADDR_HIGH -> cmdqAddressHigh;
             case CMDQ_ADDR_LOW -> cmdqAddressLow | LOG_CMDQ_SIZE << LOG_CMDQ_SIZE_SHIFT | LOG_CMDQ_STRIDE;
-            case INITIALIZING -> (initializing ? INITIALIZING_FLAG : 0) | nicInterface;
+            case INITIALIZING -> (initializing() ? INITIALIZING_FLAG : 0) | nicInterface;
             default -> 0;
         };
     }
@@ -104,12 +130,10 @@ public final class InitializationSegment implements DwordRegisterBlock {
             case CMDQ_ADDR_HIGH -> {
                 cmdqAddressHigh = value;
                 cmdqHighWritten = true;
-                checkDriverReady();
             }
             case CMDQ_ADDR_LOW -> {
                 cmdqAddressLow = value & CMDQ_ADDR_LOW_WRITABLE;
                 cmdqLowWritten = true;
-                checkDriverReady();
             }
             case CMD_DOORBELL -> {
                 rungCommands |= value;
@@ -132,7 +156,11 @@ public final class InitializationSegment implements DwordRegisterBlock {
         return (long) cmdqAddressHigh << Integer.SIZE | cmdqAddressLow & DWORD_MASK;
     }
 
+    /** True from reset until the boot delay has passed on the device clock (then latched false until the next reset). */
     public synchronized boolean initializing() {
+        if (initializing && sinceReset.getAsLong() >= bootDelayNanos) {
+            initializing = false;
+        }
         return initializing;
     }
 
@@ -148,9 +176,8 @@ public final class InitializationSegment implements DwordRegisterBlock {
         return rung;
     }
 
-    private void checkDriverReady() {
-        if (cmdqHighWritten && cmdqLowWritten && commandQueueAddress() != 0) {
-            initializing = false;
-        }
+    /** Whether the driver has written both halves of the command queue address since reset. */
+    public synchronized boolean commandQueueSet() {
+        return cmdqHighWritten && cmdqLowWritten && commandQueueAddress() != 0;
     }
 }

@@ -88,11 +88,12 @@ public final class Mlx5VirtualFunction implements VfioDevice {
 
         msix = new MsixTable(settings.msixVectors());
         vmmOwned = new VmmOwnedState(config, msix);
-        deviceOwned = new DeviceOwnedState(new RunningClock(settings.nanoTime()));
+        deviceOwned = new DeviceOwnedState(new RunningClock(settings.nanoTime()), settings.bootDelay().toNanos());
         interrupts = new InterruptController(config, msixCapability, msix);
         deviceMemory = allocator.allocate("mlx5-vf-bar0", (int) Bar0.SIZE);
         bar0 = new Bar0(deviceOwned.initSegment(), deviceOwned.health(),
-                interrupts.msixTableRegisters(), interrupts.pbaRegisters(), deviceMemory, deviceOwned.doorbells());
+                interrupts.msixTableRegisters(), interrupts.pbaRegisters(), deviceMemory, deviceOwned.doorbells(),
+                deviceOwned.uars());
         bulkState = new BulkState(allocator, settings.bulkState().bytes());
         RunningClock clock = deviceOwned.clock();
         bulkActivity = new BulkStateActivity(bulkState, settings.bulkState(), clock::runningNanos);

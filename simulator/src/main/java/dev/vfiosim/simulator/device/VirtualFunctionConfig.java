@@ -3,6 +3,7 @@ package dev.vfiosim.simulator.device;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.irq.MsixTable;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,9 +14,11 @@ import java.util.function.LongSupplier;
  * @param nanoTime the device's monotonic time source ({@code System::nanoTime} outside tests)
  * @param bulkState size and dirtying rate of the device's internal bulk state
  * @param migration the migration features the device advertises (and behaves by)
+ * @param bootDelay how long after reset the function says "initializing" (mlx5 firmware booting)
  */
 public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
-        MigrationFeatures migration) {
+        MigrationFeatures migration, Duration bootDelay) {
+    public static final Duration DEFAULT_BOOT_DELAY = Duration.ofNanos(InitializationSegment.DEFAULT_BOOT_DELAY_NANOS);
     public static final int DEFAULT_MSIX_VECTORS = 16;
     public static final int MAX_MSIX_VECTORS = Bar0.WINDOW_SIZE / MsixTable.ENTRY_SIZE;
     /** An EUI-64 built from the Mellanox OUI 00:02:c9. */
@@ -29,9 +32,17 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
         this(msixVectors, serialNumber, nanoTime, bulkState, MigrationFeatures.ALL);
     }
 
+    public VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
+            MigrationFeatures migration) {
+        this(msixVectors, serialNumber, nanoTime, bulkState, migration, DEFAULT_BOOT_DELAY);
+    }
+
     public VirtualFunctionConfig {
         if (migration == null) {
             throw new IllegalArgumentException("no migration features");
+        }
+        if (bootDelay == null || bootDelay.isNegative()) {
+            throw new IllegalArgumentException("boot delay " + bootDelay + " is not a duration >= 0");
         }
         if (bulkState == null) {
             throw new IllegalArgumentException("no bulk state settings");
@@ -46,14 +57,18 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
     }
 
     public VirtualFunctionConfig withNanoTime(LongSupplier source) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration, bootDelay);
     }
 
     public VirtualFunctionConfig withBulkState(BulkStateSettings settings) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration, bootDelay);
+    }
+
+    public VirtualFunctionConfig withBootDelay(Duration delay) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, delay);
     }
 
     public VirtualFunctionConfig withMigration(MigrationFeatures features) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features, bootDelay);
     }
 }

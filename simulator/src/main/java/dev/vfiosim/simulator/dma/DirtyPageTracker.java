@@ -1,7 +1,7 @@
 package dev.vfiosim.simulator.dma;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Storage is sparse: a chunk of {@value #PAGES_PER_CHUNK} page bits exists only once a page in it
  * was written, so tracking "everything" (an empty range list) costs nothing until the device writes.
+ * Chunks are kept in page order, and a report visits only the chunks inside its range: its cost is
+ * bounded by the pages the device actually wrote and by its bitmap, never by the range's length (a
+ * client may ask about [0, 2^62) at a 2^60 page size: an 8-byte bitmap, a few lookups).
  */
 public final class DirtyPageTracker {
     static final int WORDS_PER_CHUNK = 64;
@@ -19,7 +22,8 @@ public final class DirtyPageTracker {
     private final long pageSize;
     private final int pageShift;
     private final List<IovaRange> ranges;
-    private final ConcurrentHashMap<Long, AtomicLongArray> chunks = new ConcurrentHashMap<>();
+    /** Chunk index (page / PAGES_PER_CHUNK; pages stay below 2^52, so natural order is address order). */
+    private final ConcurrentSkipListMap<Long, AtomicLongArray> chunks = new ConcurrentSkipListMap<>();
 
     /**
      * @param pageSize tracking granule, a power of two
@@ -84,30 +88,22 @@ public final class DirtyPageTracker {
     public void reportAndClear(long iova, long length, long reportPageSize, long[] bitmap) {
         long firstPage = iova >>> pageShift;
         long lastPage = (iova + length - 1) >>> pageShift;
-        long page = firstPage;
-        while (Long.compareUnsigned(page, lastPage) <= 0) {
-            long chunkIndex = page / PAGES_PER_CHUNK;
-            long chunkStartPage = chunkIndex * PAGES_PER_CHUNK;
+        for (var entry : chunks.subMap(firstPage / PAGES_PER_CHUNK, true, lastPage / PAGES_PER_CHUNK, true).entrySet()) {
+            long chunkStartPage = entry.getKey() * PAGES_PER_CHUNK;
             long chunkLastPage = chunkStartPage + PAGES_PER_CHUNK - 1;
-            AtomicLongArray chunk = chunks.get(chunkIndex);
-            if (chunk != null) {
-                long from = Math.max(page, chunkStartPage);
-                long to = Long.compareUnsigned(chunkLastPage, lastPage) < 0 ? chunkLastPage : lastPage;
-                for (int w = (int) ((from - chunkStartPage) / Long.SIZE); w <= (to - chunkStartPage) / Long.SIZE; w++) {
-                    long wordFirstPage = chunkStartPage + (long) w * Long.SIZE;
-                    long wanted = windowMask(wordFirstPage, from, to);
-                    long taken = chunk.getAndAccumulate(w, wanted, (a, m) -> a & ~m) & wanted;
-                    while (taken != 0) {
-                        int b = Long.numberOfTrailingZeros(taken);
-                        taken &= taken - 1;
-                        setReportBits((wordFirstPage + b) << pageShift, iova, length, reportPageSize, bitmap);
-                    }
+            AtomicLongArray chunk = entry.getValue();
+            long from = Math.max(firstPage, chunkStartPage);
+            long to = Math.min(chunkLastPage, lastPage);
+            for (int w = (int) ((from - chunkStartPage) / Long.SIZE); w <= (to - chunkStartPage) / Long.SIZE; w++) {
+                long wordFirstPage = chunkStartPage + (long) w * Long.SIZE;
+                long wanted = windowMask(wordFirstPage, from, to);
+                long taken = chunk.getAndAccumulate(w, wanted, (a, m) -> a & ~m) & wanted;
+                while (taken != 0) {
+                    int b = Long.numberOfTrailingZeros(taken);
+                    taken &= taken - 1;
+                    setReportBits((wordFirstPage + b) << pageShift, iova, length, reportPageSize, bitmap);
                 }
             }
-            if (Long.compareUnsigned(chunkLastPage, lastPage) >= 0) {
-                break;
-            }
-            page = chunkLastPage + 1;
         }
     }
 
@@ -119,18 +115,24 @@ public final class DirtyPageTracker {
         return upTo & (-1L << lo);
     }
 
-    /** Sets the report bits that the tracked page at {@code pageAddress} overlaps. */
+    /** Sets the report bits that the tracked page at {@code pageAddress} overlaps (unsigned offsets from iova). */
     private void setReportBits(long pageAddress, long iova, long length, long reportPageSize, long[] bitmap) {
-        long start = Math.max(pageAddress, iova) - iova;
-        long end = Math.min(pageAddress + pageSize, iova + length) - iova;
-        for (long bit = start / reportPageSize; bit <= (end - 1) / reportPageSize; bit++) {
+        long first = Long.compareUnsigned(pageAddress, iova) > 0 ? pageAddress - iova : 0;
+        long pageLast = pageAddress + pageSize - 1;
+        long rangeLast = iova + length - 1;
+        long last = (Long.compareUnsigned(pageLast, rangeLast) < 0 ? pageLast : rangeLast) - iova;
+        long lastBit = Long.divideUnsigned(last, reportPageSize);
+        for (long bit = Long.divideUnsigned(first, reportPageSize); bit <= lastBit; bit++) {
             bitmap[(int) (bit / Long.SIZE)] |= 1L << (bit % Long.SIZE);
         }
     }
 
-    /** Bytes of a report bitmap for [iova, iova+length) at {@code reportPageSize}: whole u64 words. */
+    /**
+     * Bytes of a report bitmap for [iova, iova+length) at {@code reportPageSize}: whole u64 words.
+     * {@code length} is unsigned and not 0.
+     */
     public static long bitmapBytes(long length, long reportPageSize) {
-        long bits = (length + reportPageSize - 1) / reportPageSize;
+        long bits = Long.divideUnsigned(length - 1, reportPageSize) + 1;
         return (bits + Long.SIZE - 1) / Long.SIZE * Long.BYTES;
     }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -86,6 +87,8 @@ public sealed interface FaultAction {
 
     /** Hold the reply, the arc, the chunk, the DMA or the interrupt back for this long, then carry on. */
     record Delay(Duration delay) implements FaultAction {
+        private static final Duration LONGEST_HOLD = Duration.ofNanos(Long.MAX_VALUE);
+
         public Delay {
             FaultPlanException.require(delay != null && !delay.isNegative(), "delay", "must be a duration of 0 or more");
         }
@@ -96,7 +99,9 @@ public sealed interface FaultAction {
          */
         public void hold() {
             try {
-                Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
+                // saturate: a plan's "delay" of centuries must hold, not throw ArithmeticException on the device thread
+                long nanos = delay.compareTo(LONGEST_HOLD) >= 0 ? Long.MAX_VALUE : delay.toNanos();
+                TimeUnit.NANOSECONDS.sleep(nanos);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class FaultInjector {
     private final Map<String, RuleState> byId = new LinkedHashMap<>();
     private final Deque<FiredFault> history = new ArrayDeque<>();
     private final List<Consumer<FiredFault>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong listenerFailures = new AtomicLong();
     private long sequence;
     private volatile boolean active;
 
@@ -237,11 +239,27 @@ public final class FaultInjector {
         return f;
     }
 
+    /**
+     * Logs the firing and tells the listeners. A listener runs on a device or session thread: its
+     * failure is counted and logged (the first few, then every 1000th), never passed on to that thread.
+     */
     private void announce(FiredFault firing) {
         LOG.info("{}", firing.describe());
         for (Consumer<FiredFault> l : listeners) {
-            l.accept(firing);
+            try {
+                l.accept(firing);
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                long n = listenerFailures.incrementAndGet();
+                if (n <= 3 || n % 1000 == 0) {
+                    LOG.warn("fault listener failed on fault #{} ({} listener failures so far)", firing.sequence(), n, e);
+                }
+            }
         }
+    }
+
+    /** Listener calls that threw (and were absorbed). */
+    public long listenerFailures() {
+        return listenerFailures.get();
     }
 
     private RuleState state(String ruleId) {

@@ -93,16 +93,16 @@ class Mlx5VirtualFunctionTest {
     }
 
     @Test
-    void bar0SizesTo128KiBWithTypeBits() {
+    void bar0SizesTo256KiBWithTypeBits() {
         assertEquals(0xC, config(0x10, 4), "64-bit prefetchable memory BAR");
         writeConfig(0x10, 4, 0xFFFFFFFFL);
         writeConfig(0x14, 4, 0xFFFFFFFFL);
         long low = config(0x10, 4);
         long high = config(0x14, 4);
-        assertEquals(0xFFFE000CL, low);
+        assertEquals(0xFFFC000CL, low);
         assertEquals(0xFFFFFFFFL, high);
         long mask = high << 32 | (low & ~0xFL);
-        assertEquals(128 * 1024, -mask);
+        assertEquals(256 * 1024, -mask);
         for (int bar = 0x18; bar < 0x28; bar += 4) {
             writeConfig(bar, 4, 0xFFFFFFFFL);
             assertEquals(0, config(bar, 4), "BAR at 0x" + Integer.toHexString(bar) + " is absent");
@@ -195,61 +195,83 @@ class Mlx5VirtualFunctionTest {
         assertEquals(0, config(pcie + PciExpressCapability.DEVICE_STATUS, 2));
     }
 
-    @Test
-    void initialisingClearsOnceBothCommandQueueAddressRegistersAreWritten() {
-        int initializing = Bar0.INIT_SEGMENT + InitializationSegment.INITIALIZING;
-        assertEquals(0x80000000L, read(VfioRegion.BAR0, initializing, 4));
-        assertEquals(0x00160027L, read(VfioRegion.BAR0, InitializationSegment.FW_REV, 4));
-        assertEquals(5, read(VfioRegion.BAR0, InitializationSegment.CMDIF_REV_FW_SUB_MINOR + 2, 2));
-        write(VfioRegion.BAR0, InitializationSegment.CMDQ_ADDR_LOW, 4, 0x12345000L);
-        assertEquals(0x80000000L, read(VfioRegion.BAR0, initializing, 4), "only one half written");
-        write(VfioRegion.BAR0, InitializationSegment.CMDQ_ADDR_HIGH, 4, 0x1);
-        assertEquals(0, read(VfioRegion.BAR0, initializing, 4));
-        assertEquals(0x1_12345000L, device.deviceOwnedState().initSegment().commandQueueAddress());
-        assertEquals(0x12345056L, read(VfioRegion.BAR0, InitializationSegment.CMDQ_ADDR_LOW, 4),
-                "size and stride stay read-only");
-        write(VfioRegion.BAR0, initializing, 4, 0xFFFFFFFFL);
-        assertEquals(0x03000000L, read(VfioRegion.BAR0, initializing, 4), "only nic_interface is writable");
+    /** A big-endian BAR0 register as mlx5 reads it (ioread32be). */
+    private int readBe(long offset) {
+        return Integer.reverseBytes((int) read(VfioRegion.BAR0, offset, 4));
+    }
+
+    private void writeBe(long offset, int value) {
+        write(VfioRegion.BAR0, offset, 4, Integer.toUnsignedLong(Integer.reverseBytes(value)));
     }
 
     @Test
-    void aZeroCommandQueueAddressKeepsTheDeviceInitialising() {
+    void initialisingClearsByItselfAfterTheBootDelayAndRegistersAreBigEndian() {
+        int initializing = Bar0.INIT_SEGMENT + InitializationSegment.INITIALIZING;
+        assertEquals(0x80000000, readBe(initializing));
+        assertEquals(0x00270016, readBe(InitializationSegment.FW_REV), "major 22 in 15:0, minor 39 in 31:16");
+        assertEquals(5, readBe(InitializationSegment.CMDIF_REV_FW_SUB_MINOR) >>> 16, "cmdif_rev in 31:16");
+        assertEquals(0x00, read(VfioRegion.BAR0, InitializationSegment.CMDIF_REV_FW_SUB_MINOR, 1), "MSB first");
+        assertEquals(0x05, read(VfioRegion.BAR0, InitializationSegment.CMDIF_REV_FW_SUB_MINOR + 1, 1));
+        now.addAndGet(VirtualFunctionConfig.DEFAULT_BOOT_DELAY.toNanos() - 1);
+        assertEquals(0x80000000, readBe(initializing), "still booting");
+        now.addAndGet(1);
+        assertEquals(0, readBe(initializing), "booted: the device clears it itself");
+        writeBe(InitializationSegment.CMDQ_ADDR_LOW, 0x12345000);
+        writeBe(InitializationSegment.CMDQ_ADDR_HIGH, 0x1);
+        assertEquals(0x1_12345000L, device.deviceOwnedState().initSegment().commandQueueAddress());
+        assertEquals(0x12345056, readBe(InitializationSegment.CMDQ_ADDR_LOW), "size and stride stay read-only");
+        writeBe(initializing, 0xFFFFFFFF);
+        assertEquals(0x03000000, readBe(initializing), "only nic_interface is writable");
+        assertEquals(0, readBe(InitializationSegment.HEALTH_BUFFER + 0x3c), "health syndrome 0: healthy");
+    }
+
+    @Test
+    void aZeroCommandQueueAddressIsNotACommandQueue() {
         write(VfioRegion.BAR0, InitializationSegment.CMDQ_ADDR_HIGH, 8, 0L);
-        assertTrue(device.deviceOwnedState().initSegment().initializing());
+        assertFalse(device.deviceOwnedState().initSegment().commandQueueSet());
     }
 
     @Test
     void commandDoorbellIsLatchedAndReadsZero() {
         device.pause(); // a running engine would take the rung slots at once
-        write(VfioRegion.BAR0, InitializationSegment.CMD_DOORBELL, 4, 0b101);
-        write(VfioRegion.BAR0, InitializationSegment.CMD_DOORBELL + 1, 1, 0b1);
+        writeBe(InitializationSegment.CMD_DOORBELL, 0b101);
+        write(VfioRegion.BAR0, InitializationSegment.CMD_DOORBELL + 2, 1, 0b1);
         assertEquals(0, read(VfioRegion.BAR0, InitializationSegment.CMD_DOORBELL, 4));
         assertEquals(0b1_0000_0101, device.deviceOwnedState().initSegment().takeRungCommands());
         assertEquals(0, device.deviceOwnedState().initSegment().rungCommands());
     }
 
     @Test
+    void doorbellsForQueuesNoDeviceHasAreCountedNotErrors() {
+        writeBe(Bar0.UAR_PAGES + 0x40, 200 << 24 | 5);
+        writeBe(Bar0.UAR_PAGES + 0x800, 1);
+        writeBe(Bar0.DOORBELLS, 1000);
+        assertEquals(2, device.deviceOwnedState().doorbells().ignored(), "EQ 200 and SQ 1000");
+        assertEquals(1, device.deviceOwnedState().uars().ignored(), "a blue-flame write");
+    }
+
+    @Test
     void healthCounterAdvancesWhileRunningAndFreezesWhilePaused() {
         long counter = Bar0.HEALTH + HealthArea.HEALTH_COUNTER;
-        assertEquals(0, read(VfioRegion.BAR0, counter, 4));
+        assertEquals(0, readBe(counter));
         now.addAndGet(5_000_000);
-        assertEquals(5, read(VfioRegion.BAR0, counter, 4));
+        assertEquals(5, readBe(counter));
         device.pause();
         now.addAndGet(100_000_000);
-        assertEquals(5, read(VfioRegion.BAR0, counter, 4));
-        assertEquals(105_000_000, read(VfioRegion.BAR0, Bar0.HEALTH + HealthArea.INTERNAL_TIMER_LOW, 4),
-                "the internal timer runs free");
+        assertEquals(5, readBe(counter));
+        assertEquals(105_000_000, readBe(Bar0.HEALTH + HealthArea.INTERNAL_TIMER_LOW), "the internal timer runs free");
         device.resume();
         now.addAndGet(2_000_000);
-        assertEquals(7, read(VfioRegion.BAR0, counter, 4));
-        assertEquals(0, read(VfioRegion.BAR0, Bar0.HEALTH + HealthArea.HEALTH_SYNDROME, 4));
+        assertEquals(7, readBe(counter));
+        assertEquals(0, readBe(Bar0.HEALTH + HealthArea.HEALTH_SYNDROME));
     }
 
     @Test
     void functionLevelResetThroughDeviceControlResetsTheInitSegment() {
-        write(VfioRegion.BAR0, InitializationSegment.CMDQ_ADDR_HIGH, 8, 0x0000_0002_0000_0000L | 0xABCD_E000L);
-        assertFalse(device.deviceOwnedState().initSegment().initializing());
+        writeBe(InitializationSegment.CMDQ_ADDR_HIGH, 2);
+        writeBe(InitializationSegment.CMDQ_ADDR_LOW, 0xABCD_E000);
         now.addAndGet(50_000_000);
+        assertFalse(device.deviceOwnedState().initSegment().initializing());
         writeConfig(PciHeader.COMMAND, 2, PciHeader.COMMAND_MEMORY_SPACE | PciHeader.COMMAND_BUS_MASTER);
         int deviceControl = device.pciExpressCapabilityOffset() + PciExpressCapability.DEVICE_CONTROL;
         long before = config(deviceControl, 2);
@@ -300,10 +322,11 @@ class Mlx5VirtualFunctionTest {
         assertEquals(0x1122334455667788L, read(VfioRegion.BAR0, Bar0.DEVICE_MEMORY + 0x100, 8));
         assertEquals(0x66, read(VfioRegion.BAR0, Bar0.DEVICE_MEMORY + 0x102, 1));
 
-        device.writeRegion(VfioRegion.BAR0, Bar0.SIZE - 3, ByteBuffer.wrap(new byte[] {7, 8, 9}));
+        int end = Bar0.DEVICE_MEMORY + Bar0.DEVICE_MEMORY_SIZE;
+        device.writeRegion(VfioRegion.BAR0, end - 3, ByteBuffer.wrap(new byte[] {7, 8, 9}));
         ByteBuffer view = device.deviceMemory().buffer();
-        assertEquals(7, view.get((int) Bar0.SIZE - 3));
-        assertEquals(9, view.get((int) Bar0.SIZE - 1));
+        assertEquals(7, view.get(end - 3));
+        assertEquals(9, view.get(end - 1));
         ByteBuffer big = ByteBuffer.allocate(Bar0.DEVICE_MEMORY_SIZE);
         device.readRegion(VfioRegion.BAR0, Bar0.DEVICE_MEMORY, big);
         assertEquals(0x88, big.get(0x100) & 0xFF);
@@ -312,11 +335,11 @@ class Mlx5VirtualFunctionTest {
     @Test
     void regionInfoDescribesTheMappableWindow() {
         RegionInfo bar0 = device.regionInfo(VfioRegion.BAR0);
-        assertEquals(0x20000, bar0.size());
+        assertEquals(0x40000, bar0.size());
         assertTrue(bar0.readable() && bar0.writable() && bar0.mappable());
         assertEquals(List.of(new SparseArea(0x10000, 0x10000)), bar0.sparseAreas());
         assertSame(device.deviceMemory(), bar0.backing().orElseThrow());
-        assertEquals(0x20000, bar0.backing().orElseThrow().size());
+        assertEquals(0x40000, bar0.backing().orElseThrow().size());
         assertEquals(0, bar0.mmapOffset());
 
         RegionInfo config = device.regionInfo(VfioRegion.CONFIG);

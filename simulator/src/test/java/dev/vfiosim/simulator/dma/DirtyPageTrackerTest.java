@@ -72,4 +72,27 @@ class DirtyPageTrackerTest {
             assertEquals(expected, BitSet.valueOf(bitmap), "round " + round);
         }
     }
+
+    /** Cost follows the written pages, not the range: [0, 2^62) at 2^60 is 4 bits and two chunk lookups. */
+    @Test
+    void aHugeRangeAtAHugePageSizeVisitsOnlyWrittenChunks() {
+        DirtyPageTracker t = new DirtyPageTracker(PAGE, List.of());
+        t.mark(0x1000, 8);
+        t.mark((3L << 60) + 0x5000, 8);
+        assertEquals(8, DirtyPageTracker.bitmapBytes(1L << 62, 1L << 60));
+        assertArrayEquals(new long[] {0b1001}, report(t, 0, 1L << 62, 1L << 60));
+        assertArrayEquals(new long[] {0}, report(t, 0, 1L << 62, 1L << 60), "both reported and cleared");
+    }
+
+    @Test
+    void iovasAboveTwoToTheSixtyThirdAreReportedWithUnsignedOffsets() {
+        long high = 0x8000_0000_0000_0000L;
+        DirtyPageTracker t = new DirtyPageTracker(PAGE, List.of(new IovaRange(high, 1L << 40)));
+        t.mark(high + 2 * PAGE, 1);
+        t.mark(high - PAGE, PAGE);   // below the range: ignored
+        assertArrayEquals(new long[] {0b100}, report(t, high, 64 * PAGE, PAGE));
+        t.mark(high + 130 * PAGE, 1);
+        assertArrayEquals(new long[] {0b10}, report(t, high, 64 * 128 * PAGE, 128 * PAGE), "coarser report page");
+        assertEquals(8, DirtyPageTracker.bitmapBytes(-PAGE, 1L << 62), "length near 2^64 does not wrap to 0");
+    }
 }

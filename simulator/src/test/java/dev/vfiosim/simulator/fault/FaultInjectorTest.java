@@ -253,4 +253,38 @@ class FaultInjectorTest {
             pool.shutdownNow();
         }
     }
+
+    /** A listener runs on the thread that hit the fault (a device thread): its failure must not reach it. */
+    @Test
+    void aFailingListenerNeitherStopsTheFiringNorTheOtherListeners() {
+        FaultInjector faults = injector(new Always());
+        AtomicLong heard = new AtomicLong();
+        faults.addListener(f -> {
+            throw new IllegalStateException("listener bug");
+        });
+        faults.addListener(f -> heard.incrementAndGet());
+        assertTrue(faults.check(READ).isPresent());
+        assertTrue(faults.check(READ).isPresent());
+        assertEquals(2, heard.get());
+        assertEquals(2, faults.listenerFailures());
+    }
+
+    @Test
+    void anEnormousDelayHoldsUntilInterruptedInsteadOfThrowing() throws Exception {
+        FaultAction.Delay forever = new FaultAction.Delay(Duration.ofSeconds(Long.MAX_VALUE));
+        AtomicLong outcome = new AtomicLong(-1);
+        Thread holder = new Thread(() -> {
+            try {
+                forever.hold();
+                outcome.set(Thread.currentThread().isInterrupted() ? 1 : 2);
+            } catch (RuntimeException e) {
+                outcome.set(3);
+            }
+        });
+        holder.start();
+        holder.interrupt();
+        holder.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(holder.isAlive());
+        assertEquals(1, outcome.get(), "cut short by the interrupt, which stays set");
+    }
 }

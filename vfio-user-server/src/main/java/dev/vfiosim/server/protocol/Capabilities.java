@@ -111,8 +111,10 @@ public record Capabilities(
         if (value == null) {
             return absent;
         }
-        if (!value.isIntegralNumber() || value.asLong() < 0) {
-            throw ProtocolException.invalid("capability \"" + key + "\" must be a non-negative integer, got " + value);
+        // canConvertToLong: a number of 2^63 and up (JSON has no width) must not wrap into a small one
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+            throw ProtocolException.invalid("capability \"" + key + "\" must be an integer in [0, 2^63), got "
+                    + abbreviate(value.toString()));
         }
         return value.asLong();
     }

@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
  *    8  var data    the feature's struct
  * </pre>
  * Kernel rules (vfio_main.c): unknown flag bits, GET together with SET without PROBE, and neither
- * GET nor SET are EINVAL; PROBE answers whether the ops are supported without touching anything.
+ * GET nor SET are EINVAL; PROBE answers whether the ops are supported without touching anything. A
+ * SET or PROBE whose argsz is smaller than the request itself is EINVAL: its reply echoes the request
+ * and must fit argsz.
  */
 public record DeviceFeature(long argsz, int flags) {
     public static final int SIZE = 8;
@@ -41,6 +43,12 @@ public record DeviceFeature(long argsz, int flags) {
         }
         if (f.get() && f.set() && !f.probe()) {
             throw ProtocolException.invalid("DEVICE_FEATURE " + f.feature() + " asks GET and SET at once without PROBE");
+        }
+        // a SET or PROBE reply echoes the request, and a reply never exceeds argsz (the kernel: argsz
+        // below the feature's struct is EINVAL)
+        if ((f.set() || f.probe()) && f.argsz < p.remaining()) {
+            throw ProtocolException.invalid("DEVICE_FEATURE " + f.feature() + " argsz " + f.argsz + " is smaller than the "
+                    + p.remaining() + "-byte request it describes");
         }
         return f;
     }

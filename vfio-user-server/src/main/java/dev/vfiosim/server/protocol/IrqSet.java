@@ -19,6 +19,8 @@ import java.nio.ByteBuffer;
  */
 public record IrqSet(int flags, int index, int start, int count, boolean[] selected) {
     public static final int SIZE = 20;
+    /** MSI-X's table limit, the most vectors of any PCI interrupt type. */
+    public static final int MAX_VECTORS = 2048;
     public static final int DATA_NONE = 0x01;
     public static final int DATA_BOOL = 0x02;
     public static final int DATA_EVENTFD = 0x04;
@@ -48,11 +50,21 @@ public record IrqSet(int flags, int index, int start, int count, boolean[] selec
             throw ProtocolException.invalid("DEVICE_SET_IRQS range start=" + Integer.toUnsignedString(start)
                     + " count=" + count + " overflows");
         }
+        if (count > MAX_VECTORS || start > MAX_VECTORS - count) {
+            // before anything is allocated per vector: no PCI interrupt type has more (MSI-X's 2048)
+            throw ProtocolException.invalid("DEVICE_SET_IRQS vectors [" + Integer.toUnsignedString(start) + ", +" + count
+                    + ") exceed the " + MAX_VECTORS + " vectors any PCI interrupt type can have");
+        }
         if (count == 0 && (data != DATA_NONE || action != ACTION_TRIGGER || start != 0)) {
             throw ProtocolException.invalid("DEVICE_SET_IRQS count 0 is only valid as NONE|TRIGGER with start 0 (disable all)");
         }
         if (data == DATA_BOOL) {
             Payloads.requireExactly(p, SIZE + count, "DEVICE_SET_IRQS with DATA_BOOL");
+            // as the kernel: argsz must cover the struct and its data (eventfds travel as SCM_RIGHTS here)
+            if (argsz < SIZE + count) {
+                throw ProtocolException.invalid("DEVICE_SET_IRQS argsz " + argsz + " is below the struct and its "
+                        + count + " DATA_BOOL bytes");
+            }
         } else {
             Payloads.requireExactly(p, SIZE, "DEVICE_SET_IRQS");
         }

@@ -124,7 +124,10 @@ final class DmaLogging {
         stop();
     }
 
-    /** DMA_LOGGING_REPORT (GET). */
+    /**
+     * DMA_LOGGING_REPORT (GET). Its cost is bounded by the bitmap (which must fit {@code reply}) and
+     * by the pages the device wrote inside the range, whatever the range's length.
+     */
     void report(ByteBuffer data, ByteBuffer reply, long argsz) {
         if (data.remaining() < REPORT_SIZE) {
             throw ProtocolException.invalid("DMA_LOGGING_REPORT data is " + data.remaining() + " bytes, needs " + REPORT_SIZE);
@@ -145,9 +148,10 @@ final class DmaLogging {
             throw new ProtocolException(Errno.EOVERFLOW, "DMA_LOGGING_REPORT range wraps around");
         }
         long bitmapBytes = DirtyPageTracker.bitmapBytes(length, pageSize);
-        if (bitmapBytes > maxBitmapBytes) {
+        if (bitmapBytes > maxBitmapBytes || REPORT_SIZE + bitmapBytes > reply.remaining()) {
             throw new ProtocolException(Errno.E2BIG, "DMA_LOGGING_REPORT bitmap of " + bitmapBytes
-                    + " bytes exceeds one message (" + maxBitmapBytes + "); report a smaller range");
+                    + " bytes does not fit one reply (at most " + Math.min(maxBitmapBytes, reply.remaining() - REPORT_SIZE)
+                    + "); report a smaller range");
         }
         if (argsz < DeviceFeature.SIZE + REPORT_SIZE + bitmapBytes) {
             throw ProtocolException.invalid("DMA_LOGGING_REPORT argsz " + argsz + " has no room for the "

@@ -4,6 +4,7 @@ import dev.vfiosim.server.protocol.DmaMap;
 import dev.vfiosim.server.protocol.ProtocolException;
 import dev.vfiosim.server.transport.FileDescriptors;
 import dev.vfiosim.server.transport.MappedMemory;
+import dev.vfiosim.server.transport.MappingFaultException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.dma.DmaFaultException;
@@ -21,16 +22,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The client's DMA mappings (VMM-owned state, per connection) and the device's {@link Dma} port over
- * them. Device accesses hold the read lock for the length of one copy, map and unmap hold the write
- * lock: an unmap therefore waits for in-flight DMA to finish and no access ever touches memory after
- * its munmap.
+ * them. IOVAs are unsigned 64-bit: the table is ordered with {@link Long#compareUnsigned}, so mappings
+ * above and below 2^63 coexist. Device accesses look mappings up without a table lock; each
+ * {@link MappedMemory} guards its own lifetime (an access holds its read stamp for one copy, and its
+ * close waits for that copy), so an unmap waits for in-flight DMA to finish, an access that loses the
+ * race to an unmap faults, and no access ever touches memory after its munmap. Map and unmap are
+ * serialised by {@link #changes}. An unmap or a teardown waits at most {@link #UNMAP_WAIT_NANOS} in all.
  *
  * <p>The {@code dma} fault site is here: the client's map and unmap can be refused with an errno,
  * the device's reads and writes can fault as if the IOMMU refused them, and any of them delayed.
@@ -48,8 +52,18 @@ final class DmaMapTable implements Dma {
         }
     }
 
-    private final TreeMap<Long, Mapping> byIova = new TreeMap<>();
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * How long one unmap (or the whole teardown) waits for in-flight copies before it leaves each
+     * remaining copy to finish the munmap itself.
+     */
+    static final long UNMAP_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** 2^63: no file reaches it (off_t is signed, so a file holds at most 2^63 - 1 bytes); a mapping ends below it. */
+    static final long MAX_FILE_END = Long.MIN_VALUE;   // 2^63 as an unsigned value
+
+    private final ConcurrentSkipListMap<Long, Mapping> byIova = new ConcurrentSkipListMap<>(Long::compareUnsigned);
+    private final Object changes = new Object();
+    /** Mappings in the table: ConcurrentSkipListMap.size() walks the whole map. Written under {@link #changes}. */
+    private volatile int count;
     private final long maxMappings;
     private final DmaLogging logging;
     private final FaultInjector injector;
@@ -68,12 +82,11 @@ final class DmaMapTable implements Dma {
             if (injector.active()) {
                 inject(DmaKind.MAP, request.address(), request.size());
             }
-            check(request);
+            check(request, fd >= 0);
             MappedMemory memory = fd < 0 ? null : mmap(request, fd);
-            lock.writeLock().lock();
-            try {
+            synchronized (changes) {
                 Mapping clash = overlapping(request.address(), request.size());
-                if (clash != null || byIova.size() >= maxMappings) {
+                if (clash != null || count >= maxMappings) {
                     if (memory != null) {
                         memory.close();
                     }
@@ -86,8 +99,7 @@ final class DmaMapTable implements Dma {
                 }
                 byIova.put(request.address(), new Mapping(request.address(), request.size(), request.readable(),
                         request.writable(), memory));
-            } finally {
-                lock.writeLock().unlock();
+                count++;
             }
             LOG.debug("mapped IOVA 0x{} size 0x{} {}", Long.toHexString(request.address()), Long.toHexString(request.size()),
                     memory == null ? "(message-based)" : "from fd");
@@ -104,7 +116,7 @@ final class DmaMapTable implements Dma {
         this.messageDma = messages;
     }
 
-    private static void check(DmaMap r) {
+    private static void check(DmaMap r, boolean withFd) {
         if (r.size() == 0) {
             throw ProtocolException.invalid("DMA_MAP of size 0");
         }
@@ -121,6 +133,12 @@ final class DmaMapTable implements Dma {
         }
         if (!r.readable() && !r.writable()) {
             throw ProtocolException.invalid("DMA_MAP with neither READ nor WRITE");
+        }
+        // offsets are u64 on the wire, off_t (signed) in mmap and in every file: no file reaches 2^63
+        if (withFd && (Long.compareUnsigned(r.offset() + r.size(), r.offset()) < 0
+                || Long.compareUnsigned(r.offset() + r.size(), MAX_FILE_END) >= 0)) {
+            throw ProtocolException.invalid("DMA_MAP fd offset 0x" + Long.toHexString(r.offset()) + " + size 0x"
+                    + Long.toHexString(r.size()) + " does not end below 2^63, the limit of every file");
         }
     }
 
@@ -154,17 +172,26 @@ final class DmaMapTable implements Dma {
         if (injector.active()) {
             inject(DmaKind.UNMAP, iova, size);
         }
-        lock.writeLock().lock();
-        try {
+        // the kernel's type1 checks: page-aligned, non-empty, not wrapping past 2^64 (ending at it is fine)
+        if ((iova | size) % PAGE != 0 || size == 0) {
+            throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x" + Long.toHexString(size)
+                    + ") is empty or not page-aligned");
+        }
+        if (Long.compareUnsigned(iova + size - 1, iova) < 0) {
+            throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x" + Long.toHexString(size)
+                    + ") wraps around the IOVA space");
+        }
+        synchronized (changes) {
             List<Mapping> covered = new ArrayList<>();
-            long end = iova + size;
+            long end = iova + size;   // 0 when the range runs to the top of the IOVA space
             Map.Entry<Long, Mapping> below = byIova.lowerEntry(iova);
-            if (below != null && Long.compareUnsigned(below.getValue().end(), iova) > 0) {
+            if (below != null && Long.compareUnsigned(below.getValue().end() - 1, iova) >= 0) {
                 throw ProtocolException.invalid("DMA_UNMAP at 0x" + Long.toHexString(iova) + " would split the mapping at 0x"
                         + Long.toHexString(below.getKey()));
             }
-            for (Mapping m : byIova.subMap(iova, true, end, false).values()) {
-                if (Long.compareUnsigned(m.end(), end) > 0) {
+            Map<Long, Mapping> inside = end == 0 ? byIova.tailMap(iova, true) : byIova.subMap(iova, true, end, false);
+            for (Mapping m : inside.values()) {
+                if (end != 0 && Long.compareUnsigned(m.end() - 1, end - 1) > 0) {
                     throw ProtocolException.invalid("DMA_UNMAP [0x" + Long.toHexString(iova) + ", 0x" + Long.toHexString(end)
                             + ") would split the mapping at 0x" + Long.toHexString(m.iova()));
                 }
@@ -174,13 +201,13 @@ final class DmaMapTable implements Dma {
                 throw new ProtocolException(Errno.ENOENT, "DMA_UNMAP [0x" + Long.toHexString(iova) + ", +0x"
                         + Long.toHexString(size) + ") matches no mapping");
             }
+            long deadline = System.nanoTime() + UNMAP_WAIT_NANOS;   // one budget for the whole unmap
             for (Mapping m : covered) {
                 byIova.remove(m.iova());
-                release(m);
+                count--;
+                release(m, deadline);
             }
             return covered;
-        } finally {
-            lock.writeLock().unlock();
         }
     }
 
@@ -194,30 +221,27 @@ final class DmaMapTable implements Dma {
 
     /** DMA_UNMAP ALL, and what a disconnect does. */
     int unmapAll() {
-        lock.writeLock().lock();
-        try {
-            int n = byIova.size();
-            byIova.values().forEach(DmaMapTable::release);
-            byIova.clear();
+        synchronized (changes) {
+            int n = 0;
+            long deadline = System.nanoTime() + UNMAP_WAIT_NANOS;   // one budget for the whole teardown
+            for (Map.Entry<Long, Mapping> e; (e = byIova.pollFirstEntry()) != null; n++) {
+                release(e.getValue(), deadline);
+            }
+            count = 0;
             return n;
-        } finally {
-            lock.writeLock().unlock();
         }
     }
 
-    private static void release(Mapping m) {
-        if (m.memory() != null) {
-            m.memory().close();
+    /** Unmaps, waiting a bounded time for a copy in progress: a stuck copy must not hold teardown. */
+    private static void release(Mapping m, long deadline) {
+        if (m.memory() != null && !m.memory().close(Math.max(0, deadline - System.nanoTime()))) {
+            LOG.warn("DMA mapping at IOVA 0x{} still had a copy in progress after the {} ms unmap wait; it unmaps when "
+                    + "that copy ends", Long.toHexString(m.iova()), TimeUnit.NANOSECONDS.toMillis(UNMAP_WAIT_NANOS));
         }
     }
 
     int size() {
-        lock.readLock().lock();
-        try {
-            return byIova.size();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return count;
     }
 
     long faults() {
@@ -229,17 +253,16 @@ final class DmaMapTable implements Dma {
         if (injector.active()) {
             inject(DmaKind.READ, iova, dst.remaining());
         }
-        lock.readLock().lock();
-        try {
-            Mapping m = resolve(iova, dst.remaining(), false);
-            if (m.memory() != null) {
+        Mapping m = resolve(iova, dst.remaining(), false);
+        if (m.memory() != null) {
+            int length = dst.remaining();
+            try {
                 m.memory().get(iova - m.iova(), dst);
-                return;
+            } catch (MappingFaultException | InternalError e) {
+                fault(iova, length, false, e.getMessage());
             }
-        } finally {
-            lock.readLock().unlock();
+            return;
         }
-        // never wait for the client under the lock: its DMA_UNMAP needs the write lock to be answered
         messages(iova, dst.remaining(), false).read(iova, dst);
     }
 
@@ -249,16 +272,15 @@ final class DmaMapTable implements Dma {
         if (injector.active()) {
             inject(DmaKind.WRITE, iova, length);
         }
-        lock.readLock().lock();
-        try {
-            Mapping m = resolve(iova, length, true);
-            if (m.memory() != null) {
+        Mapping m = resolve(iova, length, true);
+        if (m.memory() != null) {
+            try {
                 m.memory().put(iova - m.iova(), src);
-                logging.written(iova, length);
-                return;
+            } catch (MappingFaultException | InternalError e) {
+                fault(iova, length, true, e.getMessage());
             }
-        } finally {
-            lock.readLock().unlock();
+            logging.written(iova, length);
+            return;
         }
         messages(iova, length, true).write(iova, src);
         logging.written(iova, length);
@@ -300,7 +322,8 @@ final class DmaMapTable implements Dma {
     private Mapping resolve(long iova, long length, boolean write) {
         Map.Entry<Long, Mapping> e = byIova.floorEntry(iova);
         Mapping m = e == null ? null : e.getValue();
-        if (m == null || Long.compareUnsigned(iova + length, m.end()) > 0 || Long.compareUnsigned(iova, m.iova()) < 0) {
+        long offset = m == null ? 0 : iova - m.iova();   // unsigned; the floor entry starts at or below iova
+        if (m == null || Long.compareUnsigned(offset, m.size()) >= 0 || offset + length > m.size()) {
             fault(iova, length, write, "not inside one mapping");
         } else if (write ? !m.writable() : !m.readable()) {
             fault(iova, length, write, "mapping is not " + (write ? "writable" : "readable"));

@@ -1,7 +1,9 @@
 package dev.vfiosim.server.session;
 
+import dev.vfiosim.server.protocol.ProtocolException;
 import dev.vfiosim.server.transport.EventFd;
 import dev.vfiosim.server.transport.FileDescriptors;
+import dev.vfiosim.server.transport.Native;
 import dev.vfiosim.simulator.fault.FaultAction;
 import dev.vfiosim.simulator.fault.FaultAction.Delay;
 import dev.vfiosim.simulator.fault.FaultAction.DropInterrupt;
@@ -12,6 +14,9 @@ import dev.vfiosim.simulator.fault.FiredFault;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqType;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -33,11 +38,20 @@ import org.slf4j.LoggerFactory;
 final class IrqEventfds implements InterruptSink {
     private static final Logger LOG = LoggerFactory.getLogger(IrqEventfds.class);
     private static final int NONE = -1;
+    private static final long LOG_FIRST_LOST = 3;
+    private static final long LOG_EVERY_LOST = 1000;
+    private static final Duration LONGEST_DELAY = Duration.ofNanos(Long.MAX_VALUE);
+    private static final String EVENTFD_LINK = "anon_inode:[eventfd]";
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int O_NONBLOCK = 0x800;
 
     private final int[][] triggers = new int[IrqType.values().length][];
     /** INTx "unmask" eventfds (QEMU's KVM resample fd): kept, closed with the table, not watched. */
     private final int[][] unmaskNotifiers = new int[IrqType.values().length][];
     private final FaultInjector faults;
+    /** Interrupts an eventfd refused (guarded by this). */
+    private long lost;
     /** Delivers delayed interrupts; made when the first delay fires. */
     private ScheduledExecutorService later;
 
@@ -57,6 +71,11 @@ final class IrqEventfds implements InterruptSink {
 
     @Override
     public boolean signal(IrqType type, int vector) {
+        if (vector < 0 || vector >= triggers[type.index()].length) {
+            LOG.warn("interrupt {} vector {} does not exist ({} vectors); not delivered", type, vector,
+                    triggers[type.index()].length);
+            return false;
+        }
         if (!faults.active()) {
             return deliver(type, vector, 1);
         }
@@ -87,7 +106,12 @@ final class IrqEventfds implements InterruptSink {
             }
             return true;
         } catch (IOException e) {
-            LOG.warn("interrupt {} vector {} lost: eventfd {} refused the write: {}", type, vector, fd, e.getMessage());
+            // a client that never drains its eventfd would otherwise turn every interrupt into a log line
+            lost++;
+            if (lost <= LOG_FIRST_LOST || lost % LOG_EVERY_LOST == 0) {
+                LOG.warn("interrupt {} vector {} lost ({} so far): eventfd {} refused the write: {}", type, vector, lost, fd,
+                        e.getMessage());
+            }
             return false;
         }
     }
@@ -100,17 +124,33 @@ final class IrqEventfds implements InterruptSink {
                 return t;
             });
         }
-        later.schedule(() -> deliver(type, vector, 1), delay.delay().toNanos(), TimeUnit.NANOSECONDS);
+        // saturate: Duration.toNanos throws past ~292 years, and this runs on the device's thread
+        long nanos = delay.delay().compareTo(LONGEST_DELAY) >= 0 ? Long.MAX_VALUE : delay.delay().toNanos();
+        later.schedule(() -> {
+            try {
+                deliver(type, vector, 1);
+            } catch (RuntimeException e) {
+                LOG.warn("delayed interrupt {} vector {} failed", type, vector, e);
+            }
+        }, nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Takes ownership of {@code fds[i]} as the trigger of vector {@code start + i}. */
+    /**
+     * Takes ownership of {@code fds[i]} as the trigger of vector {@code start + i}. Each must be an
+     * eventfd (EINVAL otherwise, as the kernel's eventfd_ctx_fdget answers; all of them are closed
+     * then), and is made non-blocking: the file description is shared with the client, and a write to
+     * a blocking eventfd whose counter the client left at its maximum would hold the device's thread
+     * and this table forever.
+     */
     synchronized void assignTriggers(IrqType type, int start, int[] fds) {
+        adopt(fds, type);
         for (int i = 0; i < fds.length; i++) {
             replace(triggers[type.index()], start + i, fds[i]);
         }
     }
 
     synchronized void assignUnmaskNotifiers(IrqType type, int start, int[] fds) {
+        adopt(fds, type);
         for (int i = 0; i < fds.length; i++) {
             replace(unmaskNotifiers[type.index()], start + i, fds[i]);
         }
@@ -138,6 +178,36 @@ final class IrqEventfds implements InterruptSink {
                 replace(notifiers, v, NONE);
             }
         }
+    }
+
+    private static void adopt(int[] fds, IrqType type) {
+        for (int fd : fds) {
+            String refused = eventfdProblem(fd);
+            if (refused != null) {
+                for (int each : fds) {
+                    FileDescriptors.close(each);
+                }
+                throw ProtocolException.invalid("DEVICE_SET_IRQS on " + type + ": fd " + fd + " " + refused);
+            }
+        }
+    }
+
+    /** Null when {@code fd} is an eventfd now in non-blocking mode, else what is wrong with it. */
+    private static String eventfdProblem(int fd) {
+        String target;
+        try {
+            target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot be inspected: " + e.getMessage();
+        }
+        if (!EVENTFD_LINK.equals(target)) {
+            return "is " + target + ", not an eventfd";
+        }
+        int flags = Native.libc().fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || (flags & O_NONBLOCK) == 0 && Native.libc().fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
+            return "cannot be made non-blocking: " + Native.describe(Native.lastErrno());
+        }
+        return null;
     }
 
     private static void replace(int[] table, int vector, int fd) {

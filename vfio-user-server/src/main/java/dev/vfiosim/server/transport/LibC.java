@@ -24,6 +24,13 @@ public interface LibC {
 
     @ssize_t long write(int fd, Pointer buf, @size_t long count);
 
+    /** Copies from the file without touching a mapping: past the end of file it returns short, never SIGBUS. */
+    @ssize_t long pread(int fd, Pointer buf, @size_t long count, @off_t long offset);
+
+    @ssize_t long pwrite(int fd, Pointer buf, @size_t long count, @off_t long offset);
+
+    int open(String path, int flags);
+
     Pointer mmap(Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
 
     int munmap(Pointer addr, @size_t long length);

@@ -13,7 +13,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Device memory the VMM can mmap: a memfd whose fd goes out with DEVICE_GET_REGION_INFO, mapped
- * MAP_SHARED read/write here, so device and VMM see the same bytes.
+ * MAP_SHARED read/write here, so device and VMM see the same bytes. The memfd is sealed with
+ * F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL before its fd leaves the process: a client's ftruncate
+ * fails with EPERM, so the device's own accesses can never meet a SIGBUS.
  *
  * <p>The mapping is made with FileChannel.map on /proc/self/fd/N (same inode, MAP_SHARED) rather than a
  * raw mmap, because {@link #buffer()} hands out ByteBuffer views: the JDK keeps the mapping alive while
@@ -22,6 +24,13 @@ import java.nio.file.StandardOpenOption;
  */
 public final class MemfdSharedMemory implements SharedMemory {
     private static final int MFD_CLOEXEC = 0x1;
+    private static final int MFD_ALLOW_SEALING = 0x2;
+    private static final int F_ADD_SEALS = 1033;
+    private static final int F_SEAL_SEAL = 0x1;
+    private static final int F_SEAL_SHRINK = 0x2;
+    private static final int F_SEAL_GROW = 0x4;
+    /** The size is fixed for good: a peer cannot truncate device memory under the device (SIGBUS). */
+    static final int SIZE_SEALS = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL;
 
     private final int fd;
     private final int size;
@@ -34,12 +43,15 @@ public final class MemfdSharedMemory implements SharedMemory {
         this.mapping = mapping;
     }
 
-    /** A zero-filled memfd of {@code size} bytes; {@code name} shows up in /proc/PID/maps for debugging. */
+    /**
+     * A zero-filled memfd of {@code size} bytes, sealed against shrinking and growing (and against
+     * further sealing) before anyone else can see it; {@code name} shows up in /proc/PID/maps.
+     */
     public static MemfdSharedMemory create(String name, int size) throws IOException {
         if (size <= 0) {
             throw new IllegalArgumentException("size " + size);
         }
-        int fd = Native.libc().memfd_create(name, MFD_CLOEXEC);
+        int fd = Native.libc().memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
         if (fd < 0) {
             throw new TransportException("memfd_create(" + name + ")", Native.lastErrno());
         }
@@ -51,6 +63,9 @@ public final class MemfdSharedMemory implements SharedMemory {
             try (FileChannel channel = FileChannel.open(Path.of("/proc/self/fd/" + fd),
                     StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);   // outlives the channel
+            }
+            if (Native.libc().fcntl(fd, F_ADD_SEALS, SIZE_SEALS) != 0) {
+                throw new TransportException("sealing memfd " + name + " against resizing", Native.lastErrno());
             }
             return new MemfdSharedMemory(fd, size, mapping);
         } catch (IOException | RuntimeException e) {

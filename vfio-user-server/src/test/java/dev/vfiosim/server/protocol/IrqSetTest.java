@@ -3,6 +3,7 @@ package dev.vfiosim.server.protocol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,6 +48,18 @@ class IrqSetTest {
                 "short bool array");
         assertThrows(ProtocolException.class, () -> IrqSet.decode(payload(IrqSet.DATA_NONE | IrqSet.ACTION_TRIGGER | 0x100, 2, 0, 1, null), 0),
                 "unknown flag");
+    }
+
+    /** A count no device has is refused before anything per vector is built (it once allocated 440 MB). */
+    @Test
+    void countsBeyondAnyPciInterruptTypeAreRefusedAtOnce() {
+        int mask = IrqSet.DATA_NONE | IrqSet.ACTION_MASK;
+        long start = System.nanoTime();
+        assertThrows(ProtocolException.class, () -> IrqSet.decode(payload(mask, 2, 0, 0x1a79_5db1, null), 0));
+        assertThrows(ProtocolException.class, () -> IrqSet.decode(payload(mask, 2, 0, IrqSet.MAX_VECTORS + 1, null), 0));
+        assertThrows(ProtocolException.class, () -> IrqSet.decode(payload(mask, 2, IrqSet.MAX_VECTORS, 1, null), 0));
+        assertEquals(IrqSet.MAX_VECTORS, IrqSet.decode(payload(mask, 2, 0, IrqSet.MAX_VECTORS, null), 0).selected().length);
+        assertTrue(System.nanoTime() - start < 1_000_000_000L, "refusals cost nothing per announced vector");
     }
 
     @Test

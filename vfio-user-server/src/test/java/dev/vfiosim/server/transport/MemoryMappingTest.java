@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vfiosim.simulator.pci.SharedMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ReadOnlyBufferException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MemoryMappingTest {
@@ -74,9 +76,9 @@ class MemoryMappingTest {
             view.putInt(0, 1);
             view.close();
             view.close();
-            assertThrows(IllegalStateException.class, () -> view.getInt(0));
-            assertThrows(IllegalStateException.class, () -> view.putInt(0, 2));
-            assertThrows(IllegalStateException.class, () -> view.get(0, ByteBuffer.allocateDirect(4)));
+            assertThrows(MappingFaultException.class, () -> view.getInt(0));
+            assertThrows(MappingFaultException.class, () -> view.putInt(0, 2));
+            assertThrows(MappingFaultException.class, () -> view.get(0, ByteBuffer.allocateDirect(4)));
         }
     }
 
@@ -98,5 +100,97 @@ class MemoryMappingTest {
         memory.close();
         assertEquals(before, OpenFileDescriptors.awaitAtMost(before));
         assertThrows(IllegalStateException.class, memory::buffer);
+    }
+
+    @Test
+    void handedOutMemfdsCannotBeResized() throws Exception {
+        try (MemfdSharedMemory memory = MemfdSharedMemory.create("sealed", 8192)) {
+            memory.buffer().putInt(4096, 77);
+            assertEquals(-1, Native.libc().ftruncate(memory.fd(), 0), "shrink");
+            assertEquals(dev.vfiosim.simulator.Errno.EPERM.code(), Native.lastErrno());
+            assertEquals(-1, Native.libc().ftruncate(memory.fd(), 1 << 20), "grow");
+            assertEquals(dev.vfiosim.simulator.Errno.EPERM.code(), Native.lastErrno());
+            assertEquals(77, memory.buffer().getInt(4096), "the memory is still there");
+        }
+    }
+
+    /** The peer shrinks a file it mapped to us: every kind of access past the new end fails cleanly. */
+    @Test
+    void accessesPastAShrunkFileFailInsteadOfRaisingSigbus() throws Exception {
+        int before = OpenFileDescriptors.settled();
+        int fd = Native.libc().memfd_create("shrinkable", 1);   // MFD_CLOEXEC, not sealable
+        assertEquals(0, Native.libc().ftruncate(fd, 1 << 20));
+        try (MappedMemory view = MappedMemory.map(fd, 4096, (1 << 20) - 4096, true)) {
+            view.putLong(8192, 0x1122334455667788L);
+            assertEquals(0x1122334455667788L, view.getLong(8192));
+            assertEquals(0, Native.libc().ftruncate(fd, 8192));   // the first page of the view survives
+            view.putInt(16, 5);
+            assertEquals(5, view.getInt(16));
+            byte[] array = new byte[64];
+            assertThrows(MappingFaultException.class, () -> view.get(8192, array, 0, 64));
+            assertThrows(MappingFaultException.class, () -> view.put(8192, array, 0, 64));
+            assertThrows(MappingFaultException.class, () -> view.get(4090, array, 0, 64), "straddles the end");
+            assertThrows(MappingFaultException.class, () -> view.get(8192, ByteBuffer.allocate(64)));
+            assertThrows(MappingFaultException.class, () -> view.get(8192, ByteBuffer.allocateDirect(64)));
+            assertThrows(MappingFaultException.class, () -> view.put(8192, ByteBuffer.allocateDirect(64)));
+            assertThrows(MappingFaultException.class, () -> view.put(8192, ByteBuffer.wrap(array).asReadOnlyBuffer()));
+            assertThrows(MappingFaultException.class, () -> view.getByte(8192));
+            assertThrows(MappingFaultException.class, () -> view.putByte(8192, (byte) 1));
+            assertThrows(MappingFaultException.class, () -> view.getInt(8192));
+            assertThrows(MappingFaultException.class, () -> view.putLong(8192, 1));
+            assertEquals(11, view.faults());
+            assertEquals(8192, java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd/" + fd)),
+                    "a refused write did not grow the file back");
+            assertEquals(5, view.getInt(16), "memory that is still there still works");
+        } finally {
+            FileDescriptors.close(fd);
+        }
+        assertEquals(before, OpenFileDescriptors.awaitAtMost(before), "the view's own file description is closed");
+    }
+
+    @Test
+    void boundedCloseUnmapsAnIdleMapping() throws Exception {
+        try (MemfdSharedMemory memory = MemfdSharedMemory.create("bounded", 4096)) {
+            MappedMemory view = MappedMemory.map(memory.fd(), 0, 4096, true);
+            view.putInt(0, 3);
+            assertTrue(view.close(1_000_000L));
+            assertTrue(view.close(0), "a second close finds it unmapped");
+            assertThrows(MappingFaultException.class, () -> view.getInt(0));
+        }
+    }
+
+    /** Close while copies run: each copy either completes or is refused; none touches unmapped memory. */
+    @Test
+    void closeUnderConcurrentCopiesRefusesLaterOnesCleanly() throws Exception {
+        try (MemfdSharedMemory memory = MemfdSharedMemory.create("racing", 1 << 20)) {
+            MappedMemory view = MappedMemory.map(memory.fd(), 0, 1 << 20, true);
+            int threads = 3;
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(threads);
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> endings = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> copiers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread copier = new Thread(() -> {
+                    ByteBuffer chunk = ByteBuffer.allocateDirect(64 << 10);
+                    running.countDown();
+                    try {
+                        while (true) {
+                            view.get(0, chunk.clear());
+                            view.put(4096, chunk.flip());
+                        }
+                    } catch (Throwable e) {
+                        endings.add(e);
+                    }
+                });
+                copier.start();
+                copiers.add(copier);
+            }
+            running.await();
+            assertTrue(view.close(java.util.concurrent.TimeUnit.SECONDS.toNanos(5)), "copies are short: close got its turn");
+            for (Thread copier : copiers) {
+                copier.join(10_000);
+            }
+            assertEquals(threads, endings.size());
+            endings.forEach(e -> assertEquals(MappingFaultException.class, e.getClass(), e.toString()));
+        }
     }
 }

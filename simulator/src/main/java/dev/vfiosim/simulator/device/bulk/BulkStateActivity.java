@@ -6,6 +6,8 @@ import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The device's background work on its bulk state: at {@code pagesPerSecond} of device running time
@@ -21,7 +23,13 @@ import java.util.function.LongSupplier;
  */
 public final class BulkStateActivity implements AutoCloseable {
     public static final int STAMP_SIZE = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(BulkStateActivity.class);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Teardown waits this long for the thread; it holds no lock between ticks, so it can be left behind. */
+    private static final long JOIN_MILLIS = 500;
+    /** Failures logged in full; later ones only every LOG_EVERY-th. */
+    private static final long LOG_FIRST = 3;
+    private static final long LOG_EVERY = 1000;
     private static final double NANOS_PER_SECOND = 1e9;
     /** At most this many seconds' worth of writes in one tick, so a stalled thread does not burst. */
     private static final double MAX_CATCH_UP_SECONDS = 0.1;
@@ -39,6 +47,7 @@ public final class BulkStateActivity implements AutoCloseable {
     private long generator;
     private long writes;
     private boolean paused;
+    private volatile long failures;
 
     /** @param runningNanos the device's running time (stands still while the device is paused) */
     public BulkStateActivity(BulkState state, BulkStateSettings settings, LongSupplier runningNanos) {
@@ -54,11 +63,14 @@ public final class BulkStateActivity implements AutoCloseable {
     }
 
     private void run() {
-        long last = runningNanos.getAsLong();
+        long last = Long.MIN_VALUE;   // no reading yet: the first tick only sets the clock
         double credit = 0;
         while (gate.enter()) {
             try {
                 long now = runningNanos.getAsLong();
+                if (last == Long.MIN_VALUE) {
+                    last = now;
+                }
                 // the clock restarts on reset: a step backwards earns nothing
                 credit = Math.min(credit + Math.max(0, now - last) * pagesPerSecond / NANOS_PER_SECOND,
                         pagesPerSecond * MAX_CATCH_UP_SECONDS + 1);
@@ -67,11 +79,27 @@ public final class BulkStateActivity implements AutoCloseable {
                     writeOne();
                     credit--;
                 }
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                // no failure may end the activity or keep the gate entered: count it, skip the tick's work
+                credit = 0;
+                failed(e);
             } finally {
                 gate.exit();
             }
             LockSupport.parkNanos(TICK_NANOS);
         }
+    }
+
+    private void failed(Throwable e) {
+        long n = ++failures;   // only the activity thread writes it
+        if (n <= LOG_FIRST || n % LOG_EVERY == 0) {
+            LOG.warn("bulk state activity: write failed ({} failures so far); carrying on", n, e);
+        }
+    }
+
+    /** Writes that failed on the activity thread (each is logged, rate-limited, and skipped). */
+    public long failures() {
+        return failures;
     }
 
     /** Writes {@code count} stamps now, whatever the rate (the thread's step; tests call it directly). */
@@ -144,9 +172,12 @@ public final class BulkStateActivity implements AutoCloseable {
         if (thread != null) {
             LockSupport.unpark(thread);
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(5));
+                thread.join(JOIN_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                LOG.warn("bulk state activity thread did not stop within {} ms; left to finish on its own", JOIN_MILLIS);
             }
         }
     }

@@ -4,77 +4,77 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One 64-byte command queue entry in guest memory (slot n at cmdq address + n * 64). The driver
- * fills opcode, lengths and input and sets ownership to HW, then rings bit n of the command
- * doorbell; the device writes output, syndrome and status, then (in a separate, later write)
- * ownership SW.
+ * One 64-byte mlx5 command queue entry (mlx5_cmd_layout) in guest memory, slot n at cmdq address +
+ * n * 64, big-endian. The driver fills it, sets status_own to 1 (HW) and rings bit n of the command
+ * doorbell; the device writes the inline output and the output mailboxes, then (in a separate,
+ * later write) status_own: ownership 0 (SW) and the delivery status.
  *
  * <pre>
- * off   size  field            written by
- * 0x00  u16   opcode           driver ({@link CommandOpcode})
- * 0x02  u8    input length     driver: bytes of input that are valid (0..24)
- * 0x03  u8    output length    driver: bytes of output it has room for (0..24)
- * 0x04  u32   reserved
- * 0x08  u8[24] input           driver
- * 0x20  u8[24] output          device
- * 0x38  u32   syndrome         device: 0 on success, else which check failed (see docs/device.md)
- * 0x3C  u16   reserved
- * 0x3E  u8    status           device ({@link CommandStatus})
- * 0x3F  u8    ownership        bit 0: 1 = HW (device owns the entry), 0 = SW
+ * off   size   field
+ * 0x00  u8     type: 0x07 (PCIe command transport); anything else is a descriptor error
+ * 0x04  BE32   inlen: bytes of command input (16 inline, the rest in the input mailboxes)
+ * 0x08  BE64   in_ptr: the first input mailbox ({@link CommandMailbox}), 0 when inlen &lt;= 16
+ * 0x10  u8[16] inline input: 0x10 BE16 opcode, 0x12 BE16 uid, 0x16 BE16 op_mod, then the command's fields
+ * 0x20  u8[16] inline output: 0x20 u8 status ({@link CommandStatus}), 0x24 BE32 syndrome, then fields
+ * 0x30  BE64   out_ptr: the first output mailbox, 0 when outlen &lt;= 16
+ * 0x38  BE32   outlen: bytes of command output the driver has room for
+ * 0x3C  u8     token (the driver's; repeated in every input mailbox)
+ * 0x3D  u8     signature (not checked: the driver disables command checksums)
+ * 0x3F  u8     status_own: bit 0 ownership (1 = HW), bits 7:1 delivery status ({@link DeliveryStatus})
  * </pre>
  */
-public record CommandEntry(int opcode, int inputLength, int outputLength, byte[] input) {
+public record CommandEntry(int type, int inputLength, long inputPointer, byte[] inlineInput, long outputPointer,
+        int outputLength, int token) {
     public static final int SIZE = 64;
-    public static final int OPCODE = 0x00;
-    public static final int INPUT_LENGTH = 0x02;
-    public static final int OUTPUT_LENGTH = 0x03;
-    public static final int INPUT = 0x08;
-    public static final int INPUT_SIZE = 24;
+    public static final int TYPE = 0x00;
+    public static final int INPUT_LENGTH = 0x04;
+    public static final int INPUT_POINTER = 0x08;
+    public static final int INPUT = 0x10;
+    public static final int INLINE_SIZE = 16;
     public static final int OUTPUT = 0x20;
-    public static final int OUTPUT_SIZE = 24;
-    public static final int SYNDROME = 0x38;
-    public static final int STATUS = 0x3E;
-    public static final int OWNERSHIP = 0x3F;
+    public static final int OUTPUT_POINTER = 0x30;
+    public static final int OUTPUT_LENGTH = 0x38;
+    public static final int TOKEN = 0x3C;
+    public static final int SIGNATURE = 0x3D;
+    public static final int STATUS_OWN = 0x3F;
+    public static final int PCIE_TRANSPORT = 0x07;
     public static final int OWNER_HW = 1;
     public static final int OWNER_SW = 0;
-    /** The part the device writes back before flipping ownership: output, syndrome and status. */
-    public static final int RESULT_LENGTH = OWNERSHIP - OUTPUT;
+    public static final int DELIVERY_SHIFT = 1;
+    /** In a command's input: where the opcode and op_mod are. */
+    public static final int OPCODE = 0x00;
+    public static final int OP_MOD = 0x06;
+    /** In a command's output: where status and syndrome are. */
+    public static final int STATUS = 0x00;
+    public static final int SYNDROME = 0x04;
+    /** Every command's input and output begins with 8 bytes of header. */
+    public static final int HEADER = 8;
 
     public static CommandEntry decode(ByteBuffer entry) {
-        byte[] input = new byte[INPUT_SIZE];
-        entry.get(INPUT, input);
-        return new CommandEntry(Short.toUnsignedInt(entry.getShort(OPCODE)), Byte.toUnsignedInt(entry.get(INPUT_LENGTH)),
-                Byte.toUnsignedInt(entry.get(OUTPUT_LENGTH)), input);
+        ByteBuffer e = entry.duplicate().order(ByteOrder.BIG_ENDIAN);
+        byte[] inline = new byte[INLINE_SIZE];
+        e.get(INPUT, inline);
+        return new CommandEntry(Byte.toUnsignedInt(e.get(TYPE)), e.getInt(INPUT_LENGTH), e.getLong(INPUT_POINTER), inline,
+                e.getLong(OUTPUT_POINTER), e.getInt(OUTPUT_LENGTH), Byte.toUnsignedInt(e.get(TOKEN)));
     }
 
     public static boolean ownedByHardware(ByteBuffer entry) {
-        return (entry.get(OWNERSHIP) & OWNER_HW) != 0;
+        return (entry.get(STATUS_OWN) & OWNER_HW) != 0;
     }
 
-    /** The driver's side: the whole entry, ownership HW, output area zeroed. */
+    /** The driver's side: the whole entry, status_own HW, inline output zeroed. */
     public void encode(ByteBuffer entry) {
+        ByteBuffer e = entry.duplicate().order(ByteOrder.BIG_ENDIAN);
         for (int i = 0; i < SIZE; i++) {
-            entry.put(i, (byte) 0);
+            e.put(i, (byte) 0);
         }
-        entry.putShort(OPCODE, (short) opcode).put(INPUT_LENGTH, (byte) inputLength).put(OUTPUT_LENGTH, (byte) outputLength)
-                .put(INPUT, input, 0, Math.min(input.length, INPUT_SIZE)).put(OWNERSHIP, (byte) OWNER_HW);
+        e.put(TYPE, (byte) type).putInt(INPUT_LENGTH, inputLength).putLong(INPUT_POINTER, inputPointer)
+                .put(INPUT, inlineInput, 0, Math.min(inlineInput.length, INLINE_SIZE)).putLong(OUTPUT_POINTER, outputPointer)
+                .putInt(OUTPUT_LENGTH, outputLength).put(TOKEN, (byte) token).put(STATUS_OWN, (byte) OWNER_HW);
     }
 
-    /** The input area as a little-endian buffer for absolute reads. */
-    public ByteBuffer inputBuffer() {
-        return ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /**
-     * The device's result bytes as written at {@link #OUTPUT}: output, syndrome, status, in a
-     * buffer of {@link #RESULT_LENGTH} bytes positioned at 0.
-     */
-    public static void encodeResult(ByteBuffer result, byte[] output, int syndrome, CommandStatus status) {
-        result.clear().limit(RESULT_LENGTH);
-        for (int i = 0; i < RESULT_LENGTH; i++) {
-            result.put(i, (byte) 0);
-        }
-        result.put(0, output, 0, Math.min(output.length, OUTPUT_SIZE)).putInt(SYNDROME - OUTPUT, syndrome)
-                .put(STATUS - OUTPUT, (byte) status.code());
+    /** The status_own byte the device writes last: SW owns the entry, with this delivery status. */
+    public static byte statusOwn(DeliveryStatus delivery) {
+        return (byte) (delivery.code() << DELIVERY_SHIFT | OWNER_SW);
     }
 }

@@ -9,26 +9,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes command queue entries: reads the rung slot from guest memory, checks opcode, lengths,
- * HCA state and parameters, acts on the queues, writes output + syndrome + status, then hands the
- * entry back (ownership SW) and announces the completion: a COMMAND EQE on the EQ created with
- * command events, or MSI-X vector {@link #COMMAND_VECTOR} while there is none. A malformed command
- * gets an mlx5 status; nothing a driver writes makes it throw. Engine thread only.
+ * mlx5's command transport: reads the rung slot's {@link CommandEntry} from guest memory, gathers
+ * the input from the inline bytes and the input mailbox chain, lets the {@link Firmware} execute
+ * it, scatters the output (status, syndrome, fields) into the inline bytes and the output mailbox
+ * chain, then hands the entry back in a separate write of status_own (ownership SW plus the
+ * delivery status). If an EQ takes command events (event type 0x0a in its mask) and existed before
+ * the command started, a COMMAND EQE with the slot's bit announces the completion; otherwise the
+ * driver polls ownership (mlx5's polling mode). Nothing a driver writes makes it throw. Engine thread only.
  */
 final class CommandInterface {
     private static final Logger LOG = LoggerFactory.getLogger(CommandInterface.class);
-    /** The vector that announces command completions before an EQ takes them over. */
-    static final int COMMAND_VECTOR = 0;
     static final int SLOTS = 1 << InitializationSegment.LOG_CMDQ_SIZE;
+    /** The longest command message (input or output) the device takes: 2^20 bytes, the log_max_msg it reports. */
+    static final int MAX_MESSAGE = 1 << 20;
     private static final int OPCODE_SHIFT = 16;
 
     private final InitializationSegment initSegment;
     private final QueueContexts queues;
     private final DeviceDma dma;
     private final IntConsumer fire;
-    private final HcaCapabilities caps;
-    private final ByteBuffer result = ByteBuffer.allocateDirect(CommandEntry.RESULT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    private HcaState hca = HcaState.DISABLED;
+    private final Firmware firmware;
+    private final ByteBuffer block = ByteBuffer.allocateDirect(CommandMailbox.SIZE).order(ByteOrder.BIG_ENDIAN);
     private long executed;
     private long failed;
     private long ignored;
@@ -40,12 +41,22 @@ final class CommandInterface {
         this.queues = queues;
         this.dma = dma;
         this.fire = fire;
-        this.caps = caps;
+        this.firmware = new Firmware(queues, caps);
+    }
+
+    /** A mailbox chain that is not what the entry promised: the command is not delivered. */
+    private static final class Undeliverable extends RuntimeException {
+        final DeliveryStatus status;
+
+        Undeliverable(DeliveryStatus status, String why) {
+            super(why, null, false, false);
+            this.status = status;
+        }
     }
 
     /** Executes the entry in {@code slot} (0..31), if the driver handed it to HW. */
     void execute(int slot) {
-        if (initSegment.initializing()) {
+        if (!initSegment.commandQueueSet()) {
             ignored++;
             LOG.warn("command doorbell for slot {} before the driver set the command queue address; ignored", slot);
             return;
@@ -65,107 +76,185 @@ final class CommandInterface {
             LOG.warn("command slot {}: {}", slot, e.getMessage());
             return;
         }
-        byte[] output = new byte[CommandEntry.OUTPUT_SIZE];
-        CommandStatus status = CommandStatus.OK;
-        int syndrome = 0;
+        // an EQ created by this very command does not hear about it (mlx5 is still polling then)
+        EventQueue events = queues.commandEventQueue();
+        DeliveryStatus delivery;
         try {
-            run(entry, ByteBuffer.wrap(output).order(ByteOrder.LITTLE_ENDIAN));
-        } catch (CommandFailure f) {
-            status = f.status();
-            syndrome = entry.opcode() << OPCODE_SHIFT | f.field();
-            failed++;
-            LOG.info("command 0x{} in slot {} failed with {} (syndrome 0x{}): {}", Integer.toHexString(entry.opcode()), slot,
-                    status, Integer.toHexString(syndrome), f.getMessage());
-        }
-        executed++;
-        try {
-            CommandEntry.encodeResult(result, output, syndrome, status);
-            dma.write(at + CommandEntry.OUTPUT, result);
-            dma.writeByte(at + CommandEntry.OWNERSHIP, (byte) CommandEntry.OWNER_SW);
+            delivery = deliver(slot, at, entry);
         } catch (DmaFaultException e) {
             dmaFaults++;
-            LOG.warn("command slot {} result: {}", slot, e.getMessage());
+            LOG.warn("command slot {} mailbox: {}", slot, e.getMessage());
+            delivery = DeliveryStatus.FIRMWARE_ERROR;
+        }
+        try {
+            dma.writeByte(at + CommandEntry.STATUS_OWN, CommandEntry.statusOwn(delivery));
+        } catch (DmaFaultException e) {
+            dmaFaults++;
+            LOG.warn("command slot {} status: {}", slot, e.getMessage());
             return;
         }
-        EventQueue events = queues.commandEventQueue();
-        if (events != null) {
-            events.post(dma, EventQueueEntry.COMMAND, 1 << slot, fire);
-        } else {
-            fire.accept(COMMAND_VECTOR);
+        if (events != null && queues.eq(events.number) == events) {
+            events.post(dma, EventQueueEntry.COMMAND, EventQueueEntry.COMMAND_SLOTS, 1 << slot, fire);
+        }
+        requestPagesIfDue();
+    }
+
+    /** Once initialised and an EQ takes page requests, the function asks for its regular pages (function id 0). */
+    private void requestPagesIfDue() {
+        EventQueue pages = queues.eventQueueTaking(EventQueueEntry.PAGE_REQUEST);
+        int wanted = firmware.pageRequestDue();
+        if (pages != null && wanted > 0) {
+            pages.post(dma, EventQueueEntry.PAGE_REQUEST, EventQueueEntry.PAGE_COUNT, wanted, fire);
+            firmware.pageRequestPosted();
+            LOG.debug("asked for {} pages on EQ {}", wanted, pages.number);
         }
     }
 
-    private void run(CommandEntry entry, ByteBuffer output) {
-        CommandOpcode op = CommandOpcode.of(entry.opcode());
+    /** Gathers, runs and scatters one command; returns the delivery status for status_own. */
+    private DeliveryStatus deliver(int slot, long at, CommandEntry entry) {
+        DeliveryStatus refused = checkEntry(entry);
+        if (refused != DeliveryStatus.OK) {
+            failed++;
+            LOG.info("command slot {} not delivered: {} (type 0x{}, inlen {}, outlen {})", slot, refused,
+                    Integer.toHexString(entry.type()), entry.inputLength(), entry.outputLength());
+            return refused;
+        }
+        ByteBuffer input;
+        try {
+            input = gather(entry);
+        } catch (Undeliverable u) {
+            failed++;
+            LOG.info("command slot {} not delivered: {}: {}", slot, u.status, u.getMessage());
+            return u.status;
+        }
+        ByteBuffer output = ByteBuffer.allocate(entry.outputLength()).order(ByteOrder.BIG_ENDIAN);
+        int opcode = Short.toUnsignedInt(input.getShort(CommandEntry.OPCODE));
+        int opMod = Short.toUnsignedInt(input.getShort(CommandEntry.OP_MOD));
+        executed++;
+        try {
+            run(opcode, opMod, input, output);
+        } catch (CommandFailure f) {
+            failed++;
+            java.util.Arrays.fill(output.array(), (byte) 0);
+            int syndrome = opcode << OPCODE_SHIFT | f.field();
+            output.put(CommandEntry.STATUS, (byte) f.status().code()).putInt(CommandEntry.SYNDROME, syndrome);
+            LOG.info("command 0x{} (op_mod 0x{}) in slot {} failed with {} (syndrome 0x{}): {}", Integer.toHexString(opcode),
+                    Integer.toHexString(opMod), slot, f.status(), Integer.toHexString(syndrome), f.getMessage());
+        }
+        try {
+            scatter(entry, output);
+        } catch (Undeliverable u) {
+            LOG.info("command slot {} output not delivered: {}: {}", slot, u.status, u.getMessage());
+            return u.status;
+        }
+        byte[] inline = new byte[CommandEntry.INLINE_SIZE];
+        output.get(0, inline, 0, Math.min(inline.length, output.limit()));
+        dma.write(at + CommandEntry.OUTPUT, ByteBuffer.wrap(inline));
+        return DeliveryStatus.OK;
+    }
+
+    private static DeliveryStatus checkEntry(CommandEntry entry) {
+        if (entry.type() != CommandEntry.PCIE_TRANSPORT) {
+            return DeliveryStatus.DESCRIPTOR_ERROR;
+        }
+        if (entry.inputLength() < CommandEntry.HEADER || entry.inputLength() > MAX_MESSAGE) {
+            return DeliveryStatus.INPUT_LENGTH_ERROR;
+        }
+        if (entry.outputLength() < CommandEntry.HEADER || entry.outputLength() > MAX_MESSAGE) {
+            return DeliveryStatus.OUTPUT_LENGTH_ERROR;
+        }
+        if (entry.inputLength() > CommandEntry.INLINE_SIZE && entry.inputPointer() % CommandMailbox.ALIGNMENT != 0) {
+            return DeliveryStatus.INPUT_POINTER_ALIGNMENT;
+        }
+        if (entry.outputLength() > CommandEntry.INLINE_SIZE && entry.outputPointer() % CommandMailbox.ALIGNMENT != 0) {
+            return DeliveryStatus.OUTPUT_POINTER_ALIGNMENT;
+        }
+        return DeliveryStatus.OK;
+    }
+
+    /** The whole input message: 16 inline bytes, then each input mailbox's 512 data bytes. */
+    private ByteBuffer gather(CommandEntry entry) {
+        ByteBuffer input = ByteBuffer.allocate(entry.inputLength()).order(ByteOrder.BIG_ENDIAN);
+        input.put(0, entry.inlineInput(), 0, Math.min(CommandEntry.INLINE_SIZE, entry.inputLength()));
+        long next = entry.inputPointer();
+        int blocks = CommandMailbox.blocksFor(entry.inputLength());
+        for (int i = 0; i < blocks; i++) {
+            readBlock(next, i, DeliveryStatus.INPUT_POINTER_ALIGNMENT);
+            if (Byte.toUnsignedInt(block.get(CommandMailbox.TOKEN)) != entry.token()) {
+                throw new Undeliverable(DeliveryStatus.TOKEN_ERROR, "input block " + i + " carries token "
+                        + Byte.toUnsignedInt(block.get(CommandMailbox.TOKEN)) + ", the entry " + entry.token());
+            }
+            int from = CommandEntry.INLINE_SIZE + i * CommandMailbox.DATA_SIZE;
+            int n = Math.min(CommandMailbox.DATA_SIZE, entry.inputLength() - from);
+            input.put(from, block, 0, n);
+            next = block.getLong(CommandMailbox.NEXT);
+        }
+        return input;
+    }
+
+    /** Writes output bytes 16.. into the output mailbox chain (data only: next pointers and tokens are the driver's). */
+    private void scatter(CommandEntry entry, ByteBuffer output) {
+        long next = entry.outputPointer();
+        int blocks = CommandMailbox.blocksFor(entry.outputLength());
+        for (int i = 0; i < blocks; i++) {
+            long here = next;
+            readBlock(here, i, DeliveryStatus.OUTPUT_POINTER_ALIGNMENT);
+            next = block.getLong(CommandMailbox.NEXT);
+            int from = CommandEntry.INLINE_SIZE + i * CommandMailbox.DATA_SIZE;
+            int n = Math.min(CommandMailbox.DATA_SIZE, entry.outputLength() - from);
+            dma.write(here, output.slice(from, n));
+        }
+    }
+
+    private void readBlock(long iova, int number, DeliveryStatus misaligned) {
+        if (iova == 0 || iova % CommandMailbox.ALIGNMENT != 0) {
+            throw new Undeliverable(misaligned, "mailbox block " + number + " at 0x" + Long.toHexString(iova)
+                    + " is missing or not 1 KiB aligned");
+        }
+        block.clear();
+        dma.read(iova, block);
+        block.clear();
+        if (block.getInt(CommandMailbox.BLOCK_NUMBER) != number) {
+            throw new Undeliverable(DeliveryStatus.BAD_BLOCK_NUMBER, "block at 0x" + Long.toHexString(iova) + " says it is number "
+                    + block.getInt(CommandMailbox.BLOCK_NUMBER) + ", expected " + number);
+        }
+    }
+
+    private void run(int opcode, int opMod, ByteBuffer input, ByteBuffer output) {
+        CommandOpcode op = CommandOpcode.of(opcode);
         if (op == null) {
-            throw CommandFailure.of(CommandStatus.BAD_OP, "unknown opcode 0x" + Integer.toHexString(entry.opcode()));
+            throw CommandFailure.of(CommandStatus.BAD_OP, "unknown opcode 0x" + Integer.toHexString(opcode));
         }
-        if (entry.inputLength() < op.inputLength() || entry.inputLength() > CommandEntry.INPUT_SIZE) {
+        if (input.limit() < op.inputLength()) {
             throw CommandFailure.of(CommandStatus.BAD_INPUT_LEN, op + " needs " + op.inputLength() + " input bytes, got "
-                    + entry.inputLength());
+                    + input.limit());
         }
-        if (entry.outputLength() < op.outputLength() || entry.outputLength() > CommandEntry.OUTPUT_SIZE) {
+        if (output.limit() < op.outputLength()) {
             throw CommandFailure.of(CommandStatus.BAD_OUTPUT_LEN, op + " needs " + op.outputLength() + " output bytes, got "
-                    + entry.outputLength());
+                    + output.limit());
         }
-        requireState(op);
-        ByteBuffer input = entry.inputBuffer();
-        switch (op) {
-            case ENABLE_HCA -> hca = HcaState.ENABLED;
-            case INIT_HCA -> hca = HcaState.INITIALIZED;
-            case TEARDOWN_HCA -> {
-                queues.clear();
-                hca = HcaState.DISABLED;
-            }
-            case QUERY_HCA_CAP -> caps.encode(output);
-            case CREATE_EQ -> output.putInt(CommandOpcode.QUEUE_NUMBER, queues.createEq(QueueCreateInput.decode(input)));
-            case CREATE_CQ -> output.putInt(CommandOpcode.QUEUE_NUMBER, queues.createCq(QueueCreateInput.decode(input)));
-            case CREATE_SQ -> output.putInt(CommandOpcode.QUEUE_NUMBER, queues.createSq(QueueCreateInput.decode(input)));
-            case CREATE_RQ -> output.putInt(CommandOpcode.QUEUE_NUMBER, queues.createRq(QueueCreateInput.decode(input)));
-            case DESTROY_EQ -> queues.destroyEq(input.getInt(CommandOpcode.QUEUE_NUMBER));
-            case DESTROY_CQ -> queues.destroyCq(input.getInt(CommandOpcode.QUEUE_NUMBER));
-            case DESTROY_SQ -> queues.destroySq(input.getInt(CommandOpcode.QUEUE_NUMBER));
-            case DESTROY_RQ -> queues.destroyRq(input.getInt(CommandOpcode.QUEUE_NUMBER));
-            case QUERY_VPORT_COUNTER -> {
-                CounterQuery query = CounterQuery.decode(input);
-                WorkCounters counters = queues.counters(query);
-                counters.snapshot().encode(output);
-                if (query.clear()) {
-                    counters.clear();
-                }
-            }
-        }
-    }
-
-    private void requireState(CommandOpcode op) {
-        boolean allowed = switch (op) {
-            case ENABLE_HCA -> hca == HcaState.DISABLED;
-            case INIT_HCA -> hca == HcaState.ENABLED;
-            case QUERY_HCA_CAP, TEARDOWN_HCA -> hca != HcaState.DISABLED;
-            default -> hca == HcaState.INITIALIZED;
-        };
-        if (!allowed) {
-            throw CommandFailure.of(CommandStatus.BAD_SYS_STATE, op + " is not accepted while the function is " + hca);
-        }
+        firmware.run(op, opMod, input, output);
+        LOG.debug("command {} (op_mod 0x{}) done", op, Integer.toHexString(opMod));
     }
 
     HcaState hca() {
-        return hca;
+        return firmware.hca();
     }
 
     CommandInterfaceState state() {
-        return new CommandInterfaceState(hca, executed, failed, ignored, dmaFaults);
+        return new CommandInterfaceState(firmware.hca(), executed, failed, ignored, dmaFaults, firmware.issi(),
+                firmware.pageState(), firmware.objectState(), firmware.settingState(), firmware.pageRequestSent());
     }
 
     void restore(CommandInterfaceState s) {
-        hca = s.hca();
+        firmware.restore(s);
         executed = s.executed();
         failed = s.failed();
         ignored = s.ignored();
         dmaFaults = s.dmaFaults();
     }
 
-    /** Function reset: disabled, counters from zero. */
+    /** Function reset: disabled, no pages, no objects, counters from zero. */
     void reset() {
         restore(new CommandInterfaceState(HcaState.DISABLED, 0, 0, 0, 0));
     }

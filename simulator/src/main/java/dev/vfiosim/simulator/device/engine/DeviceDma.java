@@ -24,28 +24,46 @@ final class DeviceDma {
     /** Reads {@code length} (at most 64) bytes; the returned scratch buffer is valid until the next call. */
     ByteBuffer read(long iova, int length) {
         small.clear().limit(length);
-        port.get().read(iova, small);
+        read(iova, small);
         return small.clear().limit(length);
     }
 
     int readInt(long iova) {
         word.clear();
-        port.get().read(iova, word);
+        read(iova, word);
         return word.getInt(0);
     }
 
     /** Reads {@code dst.remaining()} bytes into {@code dst}. */
     void read(long iova, ByteBuffer dst) {
-        port.get().read(iova, dst);
+        int n = dst.remaining();
+        try {
+            port.get().read(iova, dst);
+        } catch (InternalError e) {
+            throw vanished(iova, n, false, e);
+        }
     }
 
     void write(long iova, ByteBuffer src) {
-        port.get().write(iova, src);
+        int n = src.remaining();
+        try {
+            port.get().write(iova, src);
+        } catch (InternalError e) {
+            throw vanished(iova, n, true, e);
+        }
     }
 
     void writeByte(long iova, byte value) {
         oneByte.clear().put(0, value);
-        port.get().write(iova, oneByte);
+        write(iova, oneByte);
+    }
+
+    /**
+     * The JVM reports a fault on mapped memory that went away (a guest memfd shrunk under the
+     * mapping: SIGBUS) as an InternalError; to the device that is a DMA fault like any other.
+     */
+    private static DmaFaultException vanished(long iova, int length, boolean write, InternalError e) {
+        return new DmaFaultException(iova, length, write, "guest memory vanished under the mapping: " + e.getMessage());
     }
 
     /** A scratch buffer for building an entry before {@link #write}. */

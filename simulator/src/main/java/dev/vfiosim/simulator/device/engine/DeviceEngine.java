@@ -82,8 +82,9 @@ public final class DeviceEngine implements AutoCloseable {
             try {
                 workPending.set(false);
                 pass();
-            } catch (RuntimeException e) {
-                // a bug, not a guest's doing (guest errors become statuses and CQEs): keep serving
+            } catch (RuntimeException | Error e) {
+                // a bug, not a guest's doing (guest errors become statuses and CQEs): keep serving;
+                // the finally releases the gate, so no hold and no teardown waits on a dead pass
                 LOG.error("engine pass failed", e);
             } finally {
                 gate.exit();
@@ -109,7 +110,7 @@ public final class DeviceEngine implements AutoCloseable {
             int n = Long.numberOfTrailingZeros(eqs);
             EventQueue eq = queues.eq(n);
             if (eq != null) {
-                eq.consumerReported(rung.eqConsumer()[n]);
+                eq.consumerReported(rung.eqConsumer()[n], (rung.eqArms() >>> n & 1) != 0);
             }
         }
         for (long cqs = rung.cqArms(); cqs != 0; cqs &= cqs - 1) {

@@ -168,7 +168,7 @@ final class Loopback {
     }
 
     private void completionEvent(CompletionQueue cq) {
-        queues.eq(cq.eventQueue).post(dma, EventQueueEntry.COMPLETION, cq.number, fire);
+        queues.eq(cq.eventQueue).post(dma, EventQueueEntry.COMPLETION, EventQueueEntry.COMPLETION_CQ, cq.number, fire);
     }
 
     /** The first fault of a queue is a warning; the rest (an unmapped ring faults on every WQE) are debug. */

@@ -29,29 +29,52 @@ final class QueueContexts {
         rqs = new ReceiveQueue[caps.maxRq()];
     }
 
-    int createEq(QueueCreateInput in) {
-        RingGeometry ring = ring(in, caps.logMaxEqSize(), EventQueueEntry.SIZE);
-        if (in.attach() >= caps.msixVectors()) {
-            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.ATTACH, "MSI-X vector " + in.attach() + " is not below "
+    /**
+     * CREATE_EQ with mlx5's eqc. {@code inputLength} is the command's inlen (the page list must fit);
+     * {@code uarAllocated} says whether a UAR index was handed out by ALLOC_UAR.
+     */
+    int createEq(EqContext in, int inputLength, java.util.function.IntPredicate uarAllocated) {
+        if (in.logEqSize() < 1 || in.logEqSize() > caps.logMaxEqSize()) {
+            throw fail(CommandStatus.BAD_PARAM, EqContext.LOG_EQ_SIZE_UAR, "log_eq_size " + in.logEqSize() + " is not within 1.."
+                    + caps.logMaxEqSize());
+        }
+        if (in.logPageSize() > EqContext.MAX_LOG_PAGE_SIZE || in.pageOffset() != 0) {
+            throw fail(CommandStatus.BAD_PARAM, EqContext.LOG_PAGE_SIZE, "log_page_size " + in.logPageSize()
+                    + " above " + EqContext.MAX_LOG_PAGE_SIZE + " or page_offset " + in.pageOffset() + " not 0");
+        }
+        int needed = EqContext.pagesNeeded(in.logEqSize(), in.logPageSize());
+        if (inputLength < EqContext.PAS + needed * Long.BYTES || in.pages().length < needed) {
+            throw fail(CommandStatus.BAD_INPUT_LEN, EqContext.PAS, "an EQ of 2^" + in.logEqSize() + " EQEs needs " + needed
+                    + " page addresses, the input has room for " + Math.max(0, (inputLength - EqContext.PAS) / Long.BYTES));
+        }
+        for (int i = 0; i < needed; i++) {
+            if (in.pages()[i] % RING_ALIGNMENT != 0) {
+                throw fail(CommandStatus.BAD_PARAM, EqContext.PAS + i * Long.BYTES, "page address 0x"
+                        + Long.toHexString(in.pages()[i]) + " is not 4 KiB aligned");
+            }
+        }
+        if (in.vector() >= caps.msixVectors()) {
+            throw fail(CommandStatus.BAD_PARAM, EqContext.INTR, "MSI-X vector " + in.vector() + " is not below "
                     + caps.msixVectors());
         }
-        if ((in.flags() & ~QueueCreateInput.FLAG_COMMAND_EVENTS) != 0) {
-            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.FLAGS, "unknown EQ flags 0x" + Integer.toHexString(in.flags()));
+        if (!uarAllocated.test(in.uarPage())) {
+            throw fail(CommandStatus.BAD_PARAM, EqContext.LOG_EQ_SIZE_UAR, "UAR " + in.uarPage() + " was not allocated");
         }
-        boolean commandEvents = (in.flags() & QueueCreateInput.FLAG_COMMAND_EVENTS) != 0;
+        boolean commandEvents = (in.eventMask() >>> EventQueueEntry.COMMAND & 1) != 0;
         if (commandEvents && commandEventQueue() != null) {
-            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.FLAGS, "EQ " + commandEventQueue().number
+            throw fail(CommandStatus.BAD_PARAM, EqContext.EVENT_BITMASK, "EQ " + commandEventQueue().number
                     + " already receives command events");
         }
         int n = free(eqs, "EQ");
-        eqs[n] = new EventQueue(n, ring, in.attach(), commandEvents);
+        eqs[n] = new EventQueue(n, java.util.Arrays.copyOf(in.pages(), needed), in.logPageSize(), in.logEqSize(), in.vector(),
+                in.eventMask(), in.uarPage());
         return n;
     }
 
     int createCq(QueueCreateInput in) {
         RingGeometry ring = ring(in, caps.logMaxCqSize(), CompletionQueueEntry.SIZE);
         long doorbell = doorbellRecord(in);
-        existing(eqs, in.attach(), QueueCreateInput.ATTACH, "EQ");
+        existing(eqs, in.attach(), QueueCreateInput.BODY + QueueCreateInput.ATTACH, "EQ");
         int n = free(cqs, "CQ");
         cqs[n] = new CompletionQueue(n, ring, in.attach(), doorbell);
         return n;
@@ -60,8 +83,8 @@ final class QueueContexts {
     int createSq(QueueCreateInput in) {
         RingGeometry ring = ring(in, caps.logMaxWqSize(), WorkQueueEntry.SIZE);
         long doorbell = doorbellRecord(in);
-        existing(cqs, in.attach(), QueueCreateInput.ATTACH, "CQ");
-        existing(rqs, in.peer(), QueueCreateInput.PEER, "RQ");
+        existing(cqs, in.attach(), QueueCreateInput.BODY + QueueCreateInput.ATTACH, "CQ");
+        existing(rqs, in.peer(), QueueCreateInput.BODY + QueueCreateInput.PEER, "RQ");
         int n = free(sqs, "SQ");
         sqs[n] = new SendQueue(n, ring, in.attach(), in.peer(), doorbell);
         return n;
@@ -70,32 +93,32 @@ final class QueueContexts {
     int createRq(QueueCreateInput in) {
         RingGeometry ring = ring(in, caps.logMaxWqSize(), WorkQueueEntry.SIZE);
         long doorbell = doorbellRecord(in);
-        existing(cqs, in.attach(), QueueCreateInput.ATTACH, "CQ");
+        existing(cqs, in.attach(), QueueCreateInput.BODY + QueueCreateInput.ATTACH, "CQ");
         int n = free(rqs, "RQ");
         rqs[n] = new ReceiveQueue(n, ring, in.attach(), doorbell);
         return n;
     }
 
     void destroyEq(int n) {
-        existing(eqs, n, CommandOpcode.QUEUE_NUMBER, "EQ");
+        existing(eqs, n, CommandOpcode.OBJECT_NUMBER, "EQ");
         busyIf(Arrays.stream(cqs).anyMatch(c -> c != null && c.eventQueue == n), "EQ " + n + " has CQs attached");
         eqs[n] = null;
     }
 
     void destroyCq(int n) {
-        existing(cqs, n, CommandOpcode.QUEUE_NUMBER, "CQ");
+        existing(cqs, n, CommandOpcode.OBJECT_NUMBER, "CQ");
         busyIf(Arrays.stream(sqs).anyMatch(s -> s != null && s.completionQueue == n)
                 || Arrays.stream(rqs).anyMatch(r -> r != null && r.completionQueue == n), "CQ " + n + " has work queues attached");
         cqs[n] = null;
     }
 
     void destroySq(int n) {
-        existing(sqs, n, CommandOpcode.QUEUE_NUMBER, "SQ");
+        existing(sqs, n, CommandOpcode.OBJECT_NUMBER, "SQ");
         sqs[n] = null;
     }
 
     void destroyRq(int n) {
-        existing(rqs, n, CommandOpcode.QUEUE_NUMBER, "RQ");
+        existing(rqs, n, CommandOpcode.OBJECT_NUMBER, "RQ");
         busyIf(Arrays.stream(sqs).anyMatch(s -> s != null && s.loopbackReceiveQueue == n), "RQ " + n + " receives an SQ's loopback");
         rqs[n] = null;
     }
@@ -103,9 +126,9 @@ final class QueueContexts {
     /** QUERY_VPORT_COUNTER's target; {@link CounterQuery#NUMBER} must name an existing SQ or RQ. */
     WorkCounters counters(CounterQuery query) {
         return switch (query.kind()) {
-            case CounterQuery.SEND_QUEUE -> existing(sqs, query.queueNumber(), CounterQuery.NUMBER, "SQ").counters;
-            case CounterQuery.RECEIVE_QUEUE -> existing(rqs, query.queueNumber(), CounterQuery.NUMBER, "RQ").counters;
-            default -> throw fail(CommandStatus.BAD_PARAM, CounterQuery.KIND, "queue kind " + query.kind() + " is not SQ (1) or RQ (2)");
+            case CounterQuery.SEND_QUEUE -> existing(sqs, query.queueNumber(), CounterQuery.BODY + CounterQuery.NUMBER, "SQ").counters;
+            case CounterQuery.RECEIVE_QUEUE -> existing(rqs, query.queueNumber(), CounterQuery.BODY + CounterQuery.NUMBER, "RQ").counters;
+            default -> throw fail(CommandStatus.BAD_PARAM, CounterQuery.BODY + CounterQuery.KIND, "queue kind " + query.kind() + " is not SQ (1) or RQ (2)");
         };
     }
 
@@ -130,7 +153,17 @@ final class QueueContexts {
     }
 
     EventQueue commandEventQueue() {
-        return Arrays.stream(eqs).filter(e -> e != null && e.commandEvents).findFirst().orElse(null);
+        return eventQueueTaking(EventQueueEntry.COMMAND);
+    }
+
+    /** The first EQ whose event mask has {@code type}, or null. */
+    EventQueue eventQueueTaking(int type) {
+        return Arrays.stream(eqs).filter(e -> e != null && e.takes(type)).findFirst().orElse(null);
+    }
+
+    /** Whether any EQ is on this UAR (DEALLOC_UAR must not pull it from under one). */
+    boolean uarInUse(int uar) {
+        return Arrays.stream(eqs).anyMatch(e -> e != null && e.uar == uar);
     }
 
     /** TEARDOWN_HCA and reset: every queue gone. */
@@ -173,10 +206,10 @@ final class QueueContexts {
 
     private static RingGeometry ring(QueueCreateInput in, int logMax, int entrySize) {
         if (in.logSize() < 1 || in.logSize() > logMax) {
-            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.LOG_SIZE, "log size " + in.logSize() + " is not within 1.." + logMax);
+            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.BODY + QueueCreateInput.LOG_SIZE, "log size " + in.logSize() + " is not within 1.." + logMax);
         }
         if (in.ringIova() % RING_ALIGNMENT != 0) {
-            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.RING_IOVA, "ring IOVA 0x" + Long.toHexString(in.ringIova())
+            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.BODY + QueueCreateInput.RING_IOVA, "ring IOVA 0x" + Long.toHexString(in.ringIova())
                     + " is not 4 KiB aligned");
         }
         return new RingGeometry(in.ringIova(), in.logSize(), entrySize);
@@ -184,7 +217,7 @@ final class QueueContexts {
 
     private static long doorbellRecord(QueueCreateInput in) {
         if (in.doorbellRecordIova() == 0 || in.doorbellRecordIova() % Integer.BYTES != 0) {
-            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.DOORBELL_RECORD, "doorbell record IOVA 0x"
+            throw fail(CommandStatus.BAD_PARAM, QueueCreateInput.BODY + QueueCreateInput.DOORBELL_RECORD, "doorbell record IOVA 0x"
                     + Long.toHexString(in.doorbellRecordIova()) + " is 0 or not 4-byte aligned");
         }
         return in.doorbellRecordIova();

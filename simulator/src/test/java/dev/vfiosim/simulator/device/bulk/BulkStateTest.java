@@ -68,4 +68,31 @@ class BulkStateTest {
         assertThrows(IllegalArgumentException.class, () -> new BulkStateSettings(1000, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new BulkState(SharedMemoryAllocator.HEAP, 4097));
     }
+
+    /** A failure on the activity thread is counted and skipped; the thread carries on and stops cleanly. */
+    @Test
+    void aFailingTickDoesNotKillTheActivity() throws Exception {
+        java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        java.util.function.LongSupplier clock = () -> {
+            long n = calls.incrementAndGet();
+            if (n <= 3) {
+                throw new IllegalStateException("clock failure " + n);
+            }
+            return n * 1_000_000L;   // 1 ms per tick
+        };
+        try (BulkState state = new BulkState(SharedMemoryAllocator.HEAP, SIZE);
+                BulkStateActivity activity = new BulkStateActivity(state, new BulkStateSettings(state.bytes(), 100_000, 3),
+                        clock)) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (activity.writes() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(3, activity.failures());
+            org.junit.jupiter.api.Assertions.assertTrue(activity.writes() > 0, "the activity kept writing after failures");
+            activity.pause();
+            long paused = activity.writes();
+            activity.writePages(1);
+            assertEquals(paused + 1, activity.writes(), "a paused activity still answers");
+        }
+    }
 }
