@@ -7,6 +7,7 @@ import dev.vfiosim.simulator.device.bulk.BulkStateHeader;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.EngineState;
 import dev.vfiosim.simulator.device.state.CodecStateRecord;
+import dev.vfiosim.simulator.device.state.StateRecordDeclaration;
 import dev.vfiosim.simulator.fault.FaultEvent;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.fault.FaultSite.SizeKind;
@@ -28,6 +29,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
@@ -45,19 +47,23 @@ import org.slf4j.LoggerFactory;
  * draining what is in flight, while internal activity goes on; STOP, STOP_COPY and RESUMING stop
  * everything, doorbells rung meanwhile are latched and served on RUNNING.
  *
- * <p>Record tags: 1 init segment, 2 clock, 3 engine, 4 bulk activity, 5 device memory, 16 bulk pages.
+ * <p>Record tags: 1 init segment, 2 clock, 3 engine, 4 bulk activity, 5 device memory, 6 source (optional,
+ * from revision 2), 16 bulk pages. Each record type declares its tag and version
+ * ({@link StateRecordDeclaration}); the {@link DeviceRevision} picks the versions written.
  */
 public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceMigration.class);
-    static final int TAG_INIT_SEGMENT = 1;
     static final int TAG_CLOCK = 2;
-    static final int TAG_ENGINE = 3;
-    static final int TAG_BULK_ACTIVITY = 4;
-    static final int TAG_DEVICE_MEMORY = 5;
     static final int TAG_BULK_PAGES = 16;
 
     /** The device memory window's contents as a record. */
+    @StateRecordDeclaration(tag = 5, name = "device memory")
     record DeviceMemoryImage(byte[] bytes) {
+    }
+
+    /** Who wrote the stream (from revision 2): only logged and remembered, so a reader may skip it. */
+    @StateRecordDeclaration(tag = 6, name = "source", optional = true)
+    record SourceDescription(int deviceRevision) {
     }
 
     private final Mlx5VirtualFunction device;
@@ -66,22 +72,31 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     private final MigrationStateMachine machine;
     private final List<StateRecord> components;
     private final MigrationFaults faults = new MigrationFaults();
+    private final int revision;
+    private volatile int resumedFromRevision;
 
-    DeviceMigration(Mlx5VirtualFunction device, MigrationFeatures features, DeviceIdentity identity) {
+    DeviceMigration(Mlx5VirtualFunction device, MigrationFeatures features, DeviceIdentity identity, int revision) {
         this.device = device;
+        this.revision = revision;
         this.features = features;
         DeviceOwnedState owned = device.deviceOwnedState();
         DeviceEngine engine = device.engine();
         BulkStateActivity activity = owned.bulkActivity();
         SharedMemory memory = device.deviceMemory();
-        this.components = List.of(
-                new CodecStateRecord<>(TAG_INIT_SEGMENT, InitializationSegment.SegmentState.class,
+        List<StateRecord> records = new ArrayList<>(List.of(
+                new CodecStateRecord<>(InitializationSegment.SegmentState.class,
                         owned.initSegment()::state, owned.initSegment()::restore),
-                new CodecStateRecord<>(TAG_CLOCK, RunningClock.ClockState.class, owned.clock()::state, owned.clock()::restore),
-                new CodecStateRecord<>(TAG_ENGINE, EngineState.class, engine::state, engine::restore),
-                new CodecStateRecord<>(TAG_BULK_ACTIVITY, BulkStateHeader.class, activity::header, activity::restore),
-                new CodecStateRecord<>(TAG_DEVICE_MEMORY, DeviceMemoryImage.class, () -> copyOut(memory),
-                        image -> memory.buffer().put(image.bytes())));
+                new CodecStateRecord<>(RunningClock.ClockState.class, DeviceRevision.clockVersion(revision),
+                        owned.clock()::state, owned.clock()::restore),
+                new CodecStateRecord<>(EngineState.class, engine::state, engine::restore),
+                new CodecStateRecord<>(BulkStateHeader.class, activity::header, activity::restore),
+                new CodecStateRecord<>(DeviceMemoryImage.class, () -> copyOut(memory),
+                        image -> memory.buffer().put(image.bytes()))));
+        if (DeviceRevision.hasSourceRecord(revision)) {
+            records.add(new CodecStateRecord<>(SourceDescription.class, () -> new SourceDescription(revision),
+                    this::resumedFrom));
+        }
+        this.components = List.copyOf(records);
         BulkPages pages = new BulkPages(device.bulkState());
         MigrationImage image = new MigrationImage(identity, features, components,
                 Optional.of(new dev.vfiosim.simulator.migration.BulkState(TAG_BULK_PAGES, pages, pages, pages)));
@@ -90,6 +105,9 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
         machine.beforeEachArc(arc -> {
             if (opensSession(arc)) {
                 faults.sessionStarted();
+            }
+            if (arc == Arc.STOP_TO_RESUMING) {
+                resumedFromRevision = 0; // until this stream's source record, if it has one, is committed
             }
             faults.beforeArc(arc);
         });
@@ -103,6 +121,25 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     /** Misbehave as {@code injector}'s plan says (arcs, stream data, sizes); {@link FaultInjector#NONE} to behave. */
     public void useFaults(FaultInjector injector) {
         faults.use(injector);
+    }
+
+    private void resumedFrom(SourceDescription source) {
+        resumedFromRevision = source.deviceRevision();
+        LOG.info("resumed state written by device revision {} (this device: revision {})", source.deviceRevision(),
+                revision);
+    }
+
+    /** The device revision this function plays. */
+    public int deviceRevision() {
+        return revision;
+    }
+
+    /**
+     * The revision of the source whose stream this device last resumed, as its optional source
+     * record said; 0 when it sent none (revision 1) or nothing was resumed.
+     */
+    public int resumedFromRevision() {
+        return resumedFromRevision;
     }
 
     private static DeviceMemoryImage copyOut(SharedMemory memory) {
@@ -169,7 +206,7 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     }
 
     /**
-     * SHA-256 of everything the stream carries except the clock (which moves on by itself): two
+     * SHA-256 of everything the stream carries except the clock (which moves on by itself) and the source record: two
      * devices with the same digest continue identically. Take it while the device is stopped.
      */
     public byte[] stateDigest() {
@@ -180,7 +217,8 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
             throw new IllegalStateException(e);
         }
         for (StateRecord component : components) {
-            if (component.tag() != TAG_CLOCK) {
+            // the clock moves on by itself; the optional source record says who wrote, not what the state is
+            if (component.tag() != TAG_CLOCK && !component.optional()) {
                 PayloadWriter out = new PayloadWriter();
                 component.write(out);
                 sha.update(out.toByteArray());

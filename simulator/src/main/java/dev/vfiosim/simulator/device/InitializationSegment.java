@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator.device;
 
+import dev.vfiosim.simulator.device.state.StateRecordDeclaration;
 import dev.vfiosim.simulator.pci.DwordRegisterBlock;
 import java.util.function.LongSupplier;
 
@@ -83,6 +84,7 @@ public final class InitializationSegment implements DwordRegisterBlock {
     }
 
     /** What a migration carries: every register the driver set and what the device latched. */
+    @StateRecordDeclaration(tag = 1, name = "init segment")
     public record SegmentState(int cmdqAddressHigh, int cmdqAddressLow, boolean cmdqHighWritten, boolean cmdqLowWritten,
             boolean initializing, int nicInterface, int rungCommands) {
     }

@@ -98,10 +98,11 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         RunningClock clock = deviceOwned.clock();
         bulkActivity = new BulkStateActivity(bulkState, settings.bulkState(), clock::runningNanos);
         engine = new DeviceEngine("mlx5-vf-engine", deviceOwned.initSegment(), deviceOwned.doorbells(), this::dma,
-                interrupts::fire, HcaCapabilities.of(settings.msixVectors(), bulkState.bytes()), clock::runningNanos);
+                interrupts::fire, HcaCapabilities.of(settings.msixVectors(), bulkState.bytes(), settings.ethernet(), settings.serialNumber()),
+                clock::runningNanos);
         deviceOwned.attach(engine, bulkState, bulkActivity);
         migration = new DeviceMigration(this, settings.migration(),
-                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION));
+                new DeviceIdentity(IDENTITY.vendorId(), IDENTITY.deviceId(), MODEL_REVISION), settings.deviceRevision());
         watchConfigRegisters();
     }
 

@@ -1,5 +1,7 @@
 package dev.vfiosim.simulator.device;
 
+import dev.vfiosim.simulator.device.state.OlderLayout;
+import dev.vfiosim.simulator.device.state.StateRecordDeclaration;
 import java.util.function.LongSupplier;
 
 /**
@@ -12,11 +14,14 @@ public final class RunningClock {
     private long runningBeforePause;
     private long resumedAt;
     private boolean paused;
+    /** Restarts (function resets) since power-on; carried from record version 2 (device revision 3) on. */
+    private long restarts;
 
     /** @param nanoTime a monotonic nanosecond source, {@code System::nanoTime} outside tests */
     public RunningClock(LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
         restart();
+        restarts = 0;
     }
 
     /** Back to zero, running. */
@@ -25,6 +30,12 @@ public final class RunningClock {
         resumedAt = restartedAt;
         runningBeforePause = 0;
         paused = false;
+        restarts++;
+    }
+
+    /** Function resets since power-on (a migrated device continues its source's count). */
+    public synchronized long restarts() {
+        return restarts;
     }
 
     public synchronized void pause() {
@@ -55,12 +66,27 @@ public final class RunningClock {
         return paused ? runningBeforePause : runningBeforePause + nanoTime.getAsLong() - resumedAt;
     }
 
-    /** What a migration carries: both clocks' readings, taken while paused. */
-    public record ClockState(long sinceRestartNanos, long runningNanos) {
+    /**
+     * What a migration carries: both clocks' readings, taken while paused, and the reset count.
+     * Version 1 (device revisions 1 and 2) had no reset count: loading it starts the count at 0.
+     */
+    @StateRecordDeclaration(tag = 2, name = "clock", version = 2, olderLayouts = ClockState.V1.class)
+    public record ClockState(long sinceRestartNanos, long runningNanos, long restarts) {
+        /** Version 1: the two clocks only. */
+        record V1(long sinceRestartNanos, long runningNanos) implements OlderLayout<ClockState> {
+            V1(ClockState newer) {
+                this(newer.sinceRestartNanos(), newer.runningNanos());
+            }
+
+            @Override
+            public ClockState upgrade() {
+                return new ClockState(sinceRestartNanos, runningNanos, 0);
+            }
+        }
     }
 
     public synchronized ClockState state() {
-        return new ClockState(sinceRestartNanos(), runningNanos());
+        return new ClockState(sinceRestartNanos(), runningNanos(), restarts);
     }
 
     /** Continues from {@code state}: the clocks read on from where the source's stopped. Stays paused. */
@@ -70,5 +96,6 @@ public final class RunningClock {
         runningBeforePause = state.runningNanos();
         resumedAt = now;
         paused = true;
+        restarts = state.restarts();
     }
 }

@@ -15,9 +15,14 @@ import java.util.function.LongSupplier;
  * @param bulkState size and dirtying rate of the device's internal bulk state
  * @param migration the migration features the device advertises (and behaves by)
  * @param bootDelay how long after reset the function says "initializing" (mlx5 firmware booting)
+ * @param ethernet whether the function advertises mlx5's Ethernet capabilities (eth_net_offloads,
+ *        nic_flow_table and their capability pages), so that the real driver's mlx5e starts on it;
+ *        off by default: its CQ/SQ/RQ then take mlx5's contexts, not the loopback model's body
+ * @param deviceRevision which revision of the function to play ({@link DeviceRevision}): the record forms its
+ *        migration stream writes and the newest it reads
  */
 public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
-        MigrationFeatures migration, Duration bootDelay) {
+        MigrationFeatures migration, Duration bootDelay, boolean ethernet, int deviceRevision) {
     public static final Duration DEFAULT_BOOT_DELAY = Duration.ofNanos(InitializationSegment.DEFAULT_BOOT_DELAY_NANOS);
     public static final int DEFAULT_MSIX_VECTORS = 16;
     public static final int MAX_MSIX_VECTORS = Bar0.WINDOW_SIZE / MsixTable.ENTRY_SIZE;
@@ -34,7 +39,13 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
 
     public VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
             MigrationFeatures migration) {
-        this(msixVectors, serialNumber, nanoTime, bulkState, migration, DEFAULT_BOOT_DELAY);
+        this(msixVectors, serialNumber, nanoTime, bulkState, migration, DEFAULT_BOOT_DELAY, false);
+    }
+
+    /** A function of the newest revision. */
+    public VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupplier nanoTime, BulkStateSettings bulkState,
+            MigrationFeatures migration, Duration bootDelay, boolean ethernet) {
+        this(msixVectors, serialNumber, nanoTime, bulkState, migration, bootDelay, ethernet, DeviceRevision.CURRENT);
     }
 
     public VirtualFunctionConfig {
@@ -47,6 +58,7 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
         if (bulkState == null) {
             throw new IllegalArgumentException("no bulk state settings");
         }
+        DeviceRevision.check(deviceRevision);
         if (msixVectors < 1 || msixVectors > MAX_MSIX_VECTORS) {
             throw new IllegalArgumentException("MSI-X vector count " + msixVectors + " is not within 1.." + MAX_MSIX_VECTORS);
         }
@@ -57,18 +69,32 @@ public record VirtualFunctionConfig(int msixVectors, long serialNumber, LongSupp
     }
 
     public VirtualFunctionConfig withNanoTime(LongSupplier source) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration, bootDelay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, source, bulkState, migration, bootDelay, ethernet,
+                deviceRevision);
     }
 
     public VirtualFunctionConfig withBulkState(BulkStateSettings settings) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration, bootDelay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, settings, migration, bootDelay, ethernet,
+                deviceRevision);
     }
 
     public VirtualFunctionConfig withBootDelay(Duration delay) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, delay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, delay, ethernet,
+                deviceRevision);
     }
 
     public VirtualFunctionConfig withMigration(MigrationFeatures features) {
-        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features, bootDelay);
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, features, bootDelay, ethernet,
+                deviceRevision);
+    }
+
+    public VirtualFunctionConfig withEthernet(boolean on) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, bootDelay, on,
+                deviceRevision);
+    }
+
+    public VirtualFunctionConfig withDeviceRevision(int revision) {
+        return new VirtualFunctionConfig(msixVectors, serialNumber, nanoTime, bulkState, migration, bootDelay, ethernet,
+                revision);
     }
 }

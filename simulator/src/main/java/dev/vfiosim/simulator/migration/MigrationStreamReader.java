@@ -179,7 +179,8 @@ public final class MigrationStreamReader {
                 return null;
             }
             throw recordFault(Fault.UNSUPPORTED_RECORD_VERSION,
-                    "record version " + version + ", this device reads up to " + known.version());
+                    known.name() + " record version " + version + " is newer than this device reads (up to version "
+                            + known.version() + ")");
         }
         guarded(() -> known.begin(version, payloadLeft));
         return known;

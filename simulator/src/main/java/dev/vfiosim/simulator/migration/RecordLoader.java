@@ -24,6 +24,11 @@ public interface RecordLoader {
 
     int tag();
 
+    /** The record's name in log lines and errors. */
+    default String name() {
+        return "tag " + tag();
+    }
+
     /** Newest record version this loader reads; a newer mandatory record is refused. */
     int version();
 

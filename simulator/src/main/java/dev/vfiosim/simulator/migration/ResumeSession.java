@@ -5,6 +5,8 @@ import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.migration.StreamException.Fault;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One resume session: takes MIG_DATA_WRITE bytes in any segmentation, stages every record, and at
@@ -13,6 +15,7 @@ import java.util.List;
  * every mandatory component and every bulk page arrived at least once (else incomplete).
  */
 public final class ResumeSession {
+    private static final Logger LOG = LoggerFactory.getLogger(ResumeSession.class);
     private final List<RecordLoader> loaders;
     private final MigrationStreamReader reader;
     private StreamException failure;
@@ -70,6 +73,8 @@ public final class ResumeSession {
 
     private void fail(StreamException e) {
         if (failure == null) {
+            // once per session: the first fault is the one every later write and the commit report
+            LOG.warn("resume stream refused: {}", e.getMessage());
             failure = e;
             loaders.forEach(RecordLoader::discard);
         }

@@ -13,6 +13,11 @@ public interface StateRecord {
     /** The record tag, unique in the device and never 0 (END). */
     int tag();
 
+    /** The record's name in log lines and errors. */
+    default String name() {
+        return "tag " + tag();
+    }
+
     /** The layout version this code writes and the newest it reads. */
     int version();
 

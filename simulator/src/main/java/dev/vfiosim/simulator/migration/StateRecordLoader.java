@@ -27,6 +27,11 @@ final class StateRecordLoader implements RecordLoader {
     }
 
     @Override
+    public String name() {
+        return component.name();
+    }
+
+    @Override
     public int version() {
         return component.version();
     }
@@ -58,7 +63,7 @@ final class StateRecordLoader implements RecordLoader {
 
     @Override
     public String missing() {
-        return received || component.optional() ? null : "record tag " + tag() + " never received";
+        return received || component.optional() ? null : name() + " record (tag " + tag() + ") never received";
     }
 
     @Override

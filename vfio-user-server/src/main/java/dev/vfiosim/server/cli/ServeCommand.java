@@ -10,6 +10,7 @@ import dev.vfiosim.server.transport.MemfdSharedMemory;
 import dev.vfiosim.server.transport.UnixSocketListener;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
+import dev.vfiosim.simulator.device.DeviceRevision;
 import dev.vfiosim.simulator.device.VirtualFunctionConfig;
 import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
@@ -71,6 +72,24 @@ final class ServeCommand implements Callable<Integer> {
             description = "Migration features to advertise: stop-copy alone, +P2P, +PRE_COPY, or all. Default: ${DEFAULT-VALUE}.")
     MigrationFeatures migration;
 
+    @Option(names = "--device-revision", paramLabel = "N", defaultValue = "" + DeviceRevision.CURRENT,
+            converter = DeviceRevisionConverter.class,
+            description = "Revision of the function to play, " + DeviceRevision.FIRST + ".." + DeviceRevision.CURRENT
+                    + " (docs/migration.md): the migration record versions it writes and reads. Default: ${DEFAULT-VALUE}.")
+    int deviceRevision;
+
+    static final class DeviceRevisionConverter implements picocli.CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int revision = Integer.parseInt(value);
+            if (revision < DeviceRevision.FIRST || revision > DeviceRevision.CURRENT) {
+                throw new IllegalArgumentException("--device-revision must be within " + DeviceRevision.FIRST + ".."
+                        + DeviceRevision.CURRENT);
+            }
+            return revision;
+        }
+    }
+
     static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
@@ -108,6 +127,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "UNIX socket (mode 0600) taking one-line commands to arm and disarm the plan's rules "
                     + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
     Path faultControl;
+
+    @Option(names = "--ethernet", description = "Advertise mlx5's Ethernet capabilities so the real driver's mlx5e "
+            + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
+    boolean ethernet;
 
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = DurationConverter.class,
@@ -164,7 +187,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
                 .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                .withMigration(migration);
+                .withMigration(migration).withEthernet(ethernet)
+                .withDeviceRevision(deviceRevision);
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
         FaultControlSocket control = null;
         if (faultControl != null) {

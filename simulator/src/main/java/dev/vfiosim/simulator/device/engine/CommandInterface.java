@@ -222,7 +222,7 @@ final class CommandInterface {
 
     private void run(int opcode, int opMod, ByteBuffer input, ByteBuffer output) {
         CommandOpcode op = CommandOpcode.of(opcode);
-        if (op == null) {
+        if (op == null || !firmware.supports(op)) {
             throw CommandFailure.of(CommandStatus.BAD_OP, "unknown opcode 0x" + Integer.toHexString(opcode));
         }
         if (input.limit() < op.inputLength()) {

@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator.device.engine;
 
+import dev.vfiosim.simulator.device.state.StateRecordDeclaration;
 import java.util.List;
 
 /**
@@ -8,6 +9,7 @@ import java.util.List;
  * the engine is paused. Doorbells latched but not yet processed are not part of it: after a
  * restore the engine treats every SQ as rung (a spurious doorbell finds nothing new to do).
  */
+@StateRecordDeclaration(tag = 3, name = "engine")
 public record EngineState(CommandInterfaceState commands, List<EventQueueState> eventQueues,
         List<CompletionQueueState> completionQueues, List<SendQueueState> sendQueues, List<ReceiveQueueState> receiveQueues) {
     public EngineState {

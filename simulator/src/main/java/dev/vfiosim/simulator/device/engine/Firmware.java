@@ -57,6 +57,8 @@ final class Firmware {
     private static final int BYTE_MASK = 0xFF;
 
     private final QueueContexts queues;
+    /** mlx5e's side of the firmware, or null for a function without the Ethernet capabilities. */
+    private final EthernetFirmware ethernet;
     private final byte[] maximum;
     private byte[] current;
     private HcaState hca = HcaState.DISABLED;
@@ -67,6 +69,7 @@ final class Firmware {
 
     Firmware(QueueContexts queues, HcaCapabilities limits) {
         this.queues = queues;
+        this.ethernet = limits.ethernet() ? new EthernetFirmware(limits) : null;
         this.maximum = GeneralCapabilities.maximum(limits);
         this.current = maximum.clone();
         for (FirmwareObject.Kind k : FirmwareObject.Kind.values()) {
@@ -78,14 +81,24 @@ final class Firmware {
         return hca;
     }
 
+    /** Whether this function executes {@code op} at all (Ethernet commands need the Ethernet capabilities). */
+    boolean supports(CommandOpcode op) {
+        return ethernet != null || !op.ethernet();
+    }
+
     void run(CommandOpcode op, int opMod, ByteBuffer in, ByteBuffer out) {
         requireState(op);
+        if (ethernet != null && EthernetFirmware.handles(op)) {
+            ethernet.run(op, opMod, in, out);
+            return;
+        }
         switch (op) {
             case ENABLE_HCA -> hca = HcaState.ENABLED;
             case DISABLE_HCA -> disable();
             case INIT_HCA -> initHca();
             case TEARDOWN_HCA -> {
                 queues.clear();
+                clearEthernet();
                 clearObjectsBut(FirmwareObject.Kind.UAR);
                 hca = HcaState.ENABLED;
                 pageRequestSent = false;
@@ -134,6 +147,7 @@ final class Firmware {
                     counters.clear();
                 }
             }
+            default -> throw CommandFailure.of(CommandStatus.BAD_OP, op + " needs the Ethernet capabilities");
         }
     }
 
@@ -158,8 +172,15 @@ final class Firmware {
         hca = HcaState.INITIALIZED;
     }
 
+    private void clearEthernet() {
+        if (ethernet != null) {
+            ethernet.clear();
+        }
+    }
+
     private void disable() {
         queues.clear();
+        clearEthernet();
         clearObjectsBut(null);
         if (!pages.isEmpty()) {
             LOG.info("DISABLE_HCA with {} firmware pages not taken back; the function forgets them", pages.size());
@@ -255,6 +276,10 @@ final class Firmware {
 
     private void queryCapability(int opMod, ByteBuffer out) {
         if (opMod >>> 1 != GeneralCapabilities.TYPE_GENERAL) {
+            byte[] other = ethernet == null ? null : ethernet.capability(opMod >>> 1);
+            if (other != null) {
+                out.put(CAPABILITY, other, 0, Math.min(other.length, out.limit() - CAPABILITY));
+            }
             return;
         }
         byte[] cap = (opMod & GeneralCapabilities.CURRENT) != 0 ? current : maximum;

@@ -1,5 +1,7 @@
 package dev.vfiosim.simulator.device.engine;
 
+import dev.vfiosim.simulator.device.state.WireEnum;
+
 /** A firmware object the driver allocated (UAR, PD, transport domain, mkey, queue counter), as state records carry it. */
 public record FirmwareObject(Kind kind, int id) {
     public FirmwareObject {
@@ -10,7 +12,18 @@ public record FirmwareObject(Kind kind, int id) {
     }
 
     /** Kinds by explicit value, so a stream does not depend on declaration order. */
-    public enum Kind {
-        UAR, PROTECTION_DOMAIN, TRANSPORT_DOMAIN, MEMORY_KEY, QUEUE_COUNTER
+    public enum Kind implements WireEnum {
+        UAR(0), PROTECTION_DOMAIN(1), TRANSPORT_DOMAIN(2), MEMORY_KEY(3), QUEUE_COUNTER(4);
+
+        private final int wireValue;
+
+        Kind(int wireValue) {
+            this.wireValue = wireValue;
+        }
+
+        @Override
+        public int wireValue() {
+            return wireValue;
+        }
     }
 }

@@ -36,11 +36,13 @@ public final class GeneralCapabilities {
         LOG_MAX_KLM_LIST_SIZE(0x11a, 6, false),
         PKEY_TABLE_SIZE(0x190, 16, true),
         PORT_TYPE(0x1b6, 2, false),
+        NIC_FLOW_TABLE(0x1a6, 1, false),
         NUM_PORTS(0x1b8, 8, false),
         LOG_MAX_MSG(0x1c3, 5, false),
         CQE_VERSION(0x1fc, 4, true),
         CMDIF_CHECKSUM(0x210, 2, true),
         ETH_NET_OFFLOADS(0x21c, 1, false),
+        CQ_MODERATION(0x222, 1, false),
         UAR_4K(0x240, 1, true),
         LOG_PG_SZ(0x258, 8, false),
         LOG_BF_REG_SIZE(0x26b, 5, false),
@@ -112,6 +114,12 @@ public final class GeneralCapabilities {
         set(b, 0, Field.LOG_MAX_CURRENT_UC_LIST, 8);
         set(b, 0, Field.DEVICE_FREQUENCY_MHZ, DEVICE_FREQUENCY_KHZ / 1000);
         set(b, 0, Field.DEVICE_FREQUENCY_KHZ, DEVICE_FREQUENCY_KHZ);
+        if (limits.ethernet()) {
+            // what mlx5_core checks before it starts mlx5e; the capability pages are EthernetCapabilities
+            set(b, 0, Field.ETH_NET_OFFLOADS, 1);
+            set(b, 0, Field.NIC_FLOW_TABLE, 1);
+            set(b, 0, Field.CQ_MODERATION, 1);
+        }
         return cap;
     }
 
@@ -123,23 +131,33 @@ public final class GeneralCapabilities {
 
     /** Reads a field of the capability starting at byte {@code at} of {@code b} (big-endian). */
     public static long get(ByteBuffer b, int at, Field f) {
-        if (f.width == BITS_PER_DWORD) {
-            return Integer.toUnsignedLong(b.getInt(at + f.bit / Byte.SIZE));
+        return getBits(b, at, f.bit, f.width);
+    }
+
+    /** Reads the field of {@code width} bits (1..32, inside one dword) at mlx5 bit offset {@code bit} from byte {@code at}. */
+    static long getBits(ByteBuffer b, int at, int bit, int width) {
+        if (width == BITS_PER_DWORD) {
+            return Integer.toUnsignedLong(b.getInt(at + bit / Byte.SIZE));
         }
-        int dword = at + f.bit / BITS_PER_DWORD * Integer.BYTES;
-        int shift = BITS_PER_DWORD - f.bit % BITS_PER_DWORD - f.width;
-        return b.getInt(dword) >>> shift & (1L << f.width) - 1;
+        int dword = at + bit / BITS_PER_DWORD * Integer.BYTES;
+        int shift = BITS_PER_DWORD - bit % BITS_PER_DWORD - width;
+        return b.getInt(dword) >>> shift & (1L << width) - 1;
     }
 
     /** Writes a field of the capability starting at byte {@code at} (the driver side of SET_HCA_CAP). */
     public static void set(ByteBuffer b, int at, Field f, long value) {
-        if (f.width == BITS_PER_DWORD) {
-            b.putInt(at + f.bit / Byte.SIZE, (int) value);
+        setBits(b, at, f.bit, f.width, value);
+    }
+
+    /** Writes a field of {@code width} bits (1..32, inside one dword) at mlx5 bit offset {@code bit} from byte {@code at}. */
+    static void setBits(ByteBuffer b, int at, int bit, int width, long value) {
+        if (width == BITS_PER_DWORD) {
+            b.putInt(at + bit / Byte.SIZE, (int) value);
             return;
         }
-        int dword = at + f.bit / BITS_PER_DWORD * Integer.BYTES;
-        int shift = BITS_PER_DWORD - f.bit % BITS_PER_DWORD - f.width;
-        int mask = (int) ((1L << f.width) - 1) << shift;
+        int dword = at + bit / BITS_PER_DWORD * Integer.BYTES;
+        int shift = BITS_PER_DWORD - bit % BITS_PER_DWORD - width;
+        int mask = (int) ((1L << width) - 1) << shift;
         b.putInt(dword, b.getInt(dword) & ~mask | (int) (value << shift) & mask);
     }
 

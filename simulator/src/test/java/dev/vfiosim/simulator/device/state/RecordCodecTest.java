@@ -13,7 +13,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RecordCodecTest {
-    enum Color { RED, GREEN }
+    enum Color implements WireEnum {
+        RED(0), GREEN(1);
+
+        private final int wireValue;
+
+        Color(int wireValue) {
+            this.wireValue = wireValue;
+        }
+
+        @Override
+        public int wireValue() {
+            return wireValue;
+        }
+    }
 
     record Leaf(int a, long b, boolean c, Color color, byte[] blob, String name) {
         @Override
