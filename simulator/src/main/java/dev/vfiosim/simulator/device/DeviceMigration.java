@@ -56,6 +56,19 @@ public final class DeviceMigration implements VfioMigration, DeviceRunControl {
     static final int TAG_CLOCK = 2;
     static final int TAG_BULK_PAGES = 16;
 
+    /** The names of this device's records, for {@code vfio-sim inspect}: read from their declarations. */
+    public static dev.vfiosim.simulator.migration.StreamInspector.Vocabulary streamVocabulary() {
+        java.util.Map<Integer, String> names = new java.util.HashMap<>();
+        for (Class<? extends Record> type : java.util.List.of(InitializationSegment.SegmentState.class,
+                RunningClock.ClockState.class, EngineState.class, BulkStateHeader.class, DeviceMemoryImage.class,
+                SourceDescription.class)) {
+            StateRecordDeclaration d = CodecStateRecord.declarationOf(type);
+            names.put(d.tag(), d.name());
+        }
+        names.put(TAG_BULK_PAGES, "bulk pages");
+        return new dev.vfiosim.simulator.migration.StreamInspector.Vocabulary(names, java.util.Set.of(TAG_BULK_PAGES));
+    }
+
     /** The device memory window's contents as a record. */
     @StateRecordDeclaration(tag = 5, name = "device memory")
     record DeviceMemoryImage(byte[] bytes) {

@@ -16,7 +16,16 @@ import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
 import dev.vfiosim.simulator.fault.DurationText;
 import dev.vfiosim.simulator.fault.FaultInjector;
+import dev.vfiosim.server.control.ControlCommands;
+import dev.vfiosim.server.control.DeviceMetrics;
+import dev.vfiosim.server.session.CompositeObserver;
+import dev.vfiosim.server.trace.JsonLinesTrace;
+import dev.vfiosim.simulator.VfioMigration;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.function.IntSupplier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -123,10 +132,19 @@ final class ServeCommand implements Callable<Integer> {
                     + ". The fault summary is printed to stdout at exit.")
     Path faultPlan;
 
-    @Option(names = "--fault-control", paramLabel = "PATH",
-            description = "UNIX socket (mode 0600) taking one-line commands to arm and disarm the plan's rules "
-                    + "at run time: list, arm ID|all, disarm ID|all, fired [N], summary, help. Needs --faults.")
-    Path faultControl;
+    @Option(names = {"--control", "--fault-control"}, paramLabel = "PATH",
+            description = "UNIX socket (mode 0600) answering one-line commands (vfio-sim ctl PATH CMD): status (JSON), "
+                    + "metrics (Prometheus text), faults list|arm ID|disarm ID|fired [N]|summary, help. "
+                    + "--fault-control is the older name; its bare fault commands still work.")
+    Path control;
+
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "Write every message in either direction, decoded, and the device's events as JSON Lines "
+                    + "to FILE (- for stderr). Costs about half the register-read rate while on (BENCHMARKS.md).")
+    String trace;
+
+    @Option(names = "--no-jmx", description = "Do not register the metrics as MBeans (they are by default, domain vfio-sim).")
+    boolean noJmx;
 
     @Option(names = "--ethernet", description = "Advertise mlx5's Ethernet capabilities so the real driver's mlx5e "
             + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
@@ -160,9 +178,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         FaultInjector faults = FaultInjector.NONE;
-        if (faultControl != null && faultPlan == null) {
-            System.err.println("--fault-control needs --faults: there are no rules to arm without a plan");
-            return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
+        JsonLinesTrace tracer = null;
+        if (trace != null) {
+            try {
+                tracer = trace.equals("-") ? new JsonLinesTrace(System.err, false, null)
+                        : new JsonLinesTrace(new BufferedOutputStream(Files.newOutputStream(Path.of(trace))), true, null);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("--trace " + trace + ": cannot write the trace: " + e.getMessage());
+                return VfioSimCommand.EXIT_START_FAILED;
+            }
         }
         if (faultPlan != null) {
             try {
@@ -190,19 +214,33 @@ final class ServeCommand implements Callable<Integer> {
                 .withMigration(migration).withEthernet(ethernet)
                 .withDeviceRevision(deviceRevision);
         VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
-        FaultControlSocket control = null;
-        if (faultControl != null) {
+        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
+                .messageTimeout(messageTimeout);
+        VfioMigration migration = device.migration();
+        IntSupplier state = migration == null ? null : migration::state;
+        if (tracer != null) {
+            tracer = tracer.withMigrationState(state);
+            if (faults != FaultInjector.NONE) {   // NONE is shared and never fires
+                faults.addListener(tracer::faultFired);
+            }
+        }
+        DeviceMetrics metrics = control == null ? null : new DeviceMetrics(!noJmx, state);
+        if (metrics != null && faults != FaultInjector.NONE) {
+            faults.addListener(metrics::faultFired);
+        }
+        server.observe(CompositeObserver.of(Arrays.asList(metrics, tracer)));
+        FaultControlSocket controlSocket = null;
+        if (control != null) {
             try {
-                control = FaultControlSocket.open(faultControl, faults);
+                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults),
+                        FaultControlSocket.DEFAULT_IDLE_TIMEOUT);
             } catch (IOException e) {
-                LOG.error("cannot open the fault control socket: {}", e.getMessage());
+                LOG.error("cannot open the control socket: {}", e.getMessage());
                 listener.close();
                 device.close();
                 return VfioSimCommand.EXIT_START_FAILED;
             }
         }
-        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
-                .messageTimeout(messageTimeout);
         // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
         // the client's fds released, and the exit code is 0 (a service manager's clean stop)
         for (String signal : new String[] {"TERM", "INT"}) {
@@ -214,8 +252,18 @@ final class ServeCommand implements Callable<Integer> {
         server.start();
         server.awaitStop();
         server.close();
-        if (control != null) {
-            control.close();
+        if (controlSocket != null) {
+            controlSocket.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (tracer != null) {
+            try {
+                tracer.close();
+            } catch (IOException e) {
+                LOG.warn("trace not closed cleanly: {}", e.getMessage());
+            }
         }
         device.close();
         LOG.info("stopped after {} connections", server.connectionsAccepted());

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code vfio-sim}: the command line of the simulator. */
 @Command(name = "vfio-sim", mixinStandardHelpOptions = true, version = "vfio-sim 0.1.0",
         description = "A migratable mlx5-style PCI function served over vfio-user.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, CtlCommand.class, InspectCommand.class})
 public final class VfioSimCommand implements Runnable {
     /** Exit code when the server could not start (bad socket path, fd, options). */
     public static final int EXIT_START_FAILED = 1;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +35,14 @@ public final class FaultControlSocket implements AutoCloseable {
     private static final int[] NO_FDS = new int[0];
 
     private final UnixSocketListener listener;
-    private final FaultControl control;
+    private final UnaryOperator<String> control;
     private final Duration idleTimeout;
     private final Thread thread;
     private final Set<MessageSocket> clients = ConcurrentHashMap.newKeySet();
     private final Set<Thread> conversations = ConcurrentHashMap.newKeySet();
     private final AtomicInteger served = new AtomicInteger();
 
-    private FaultControlSocket(UnixSocketListener listener, FaultControl control, Duration idleTimeout) {
+    private FaultControlSocket(UnixSocketListener listener, UnaryOperator<String> control, Duration idleTimeout) {
         this.listener = listener;
         this.control = control;
         this.idleTimeout = idleTimeout;
@@ -56,9 +57,19 @@ public final class FaultControlSocket implements AutoCloseable {
 
     /** ... dropping a client that sends nothing for {@code idleTimeout}. */
     public static FaultControlSocket open(Path path, FaultInjector faults, Duration idleTimeout) throws IOException {
-        FaultControlSocket s = new FaultControlSocket(UnixSocketListener.bind(path), new FaultControl(faults), idleTimeout);
+        FaultControl control = new FaultControl(faults);
+        return open(path, control::execute, idleTimeout);
+    }
+
+    /**
+     * The same socket answering any line protocol with this framing: {@code serve --control} serves
+     * its {@code status}/{@code metrics}/{@code faults} commands here.
+     */
+    public static FaultControlSocket open(Path path, UnaryOperator<String> commands, Duration idleTimeout)
+            throws IOException {
+        FaultControlSocket s = new FaultControlSocket(UnixSocketListener.bind(path), commands, idleTimeout);
         s.thread.start();
-        LOG.info("fault control socket on {}", path);
+        LOG.info("control socket on {}", path);
         return s;
     }
 
@@ -117,7 +128,7 @@ public final class FaultControlSocket implements AutoCloseable {
             one.clear();
             if (!c.receive(one, null)) {
                 if (line.size() > 0) {
-                    reply(c, control.execute(line.toString(StandardCharsets.UTF_8)));
+                    reply(c, control.apply(line.toString(StandardCharsets.UTF_8)));
                 }
                 return;
             }
@@ -126,7 +137,7 @@ public final class FaultControlSocket implements AutoCloseable {
                 String command = line.toString(StandardCharsets.UTF_8);
                 line.reset();
                 LOG.info("fault control: {}", command.strip());
-                reply(c, control.execute(command));
+                reply(c, control.apply(command));
             } else if (line.size() == MAX_LINE) {
                 reply(c, "error: a command is at most " + MAX_LINE + " bytes\n\n");
                 return;

@@ -48,6 +48,17 @@ public final class RegionInfoMessage {
         return new Request(argsz, p.getInt(p.position() + 8));
     }
 
+    /** The fixed part of a reply (client side and the trace); the capability chain is not decoded here. */
+    public record Reply(long argsz, int flags, int index, int capOffset, long size, long offset) {
+    }
+
+    public static Reply decodeReply(ByteBuffer p) {
+        Payloads.requireAtLeast(p, SIZE, "DEVICE_GET_REGION_INFO reply");
+        int b = p.position();
+        return new Reply(Integer.toUnsignedLong(p.getInt(b)), p.getInt(b + 4), p.getInt(b + 8), p.getInt(b + 12),
+                p.getLong(b + 16), p.getLong(b + 24));
+    }
+
     /** Bytes the full answer needs, capabilities included. */
     public static int fullSize(RegionInfo info) {
         return info.mappable() ? SIZE + CAP_HEADER + AREA_SIZE * info.sparseAreas().size() : SIZE;

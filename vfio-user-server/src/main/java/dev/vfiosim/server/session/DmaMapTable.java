@@ -248,6 +248,20 @@ final class DmaMapTable implements Dma {
         return faults;
     }
 
+    /** The mappings now, for the control socket's {@code status}: iova, size, access, how they are reached. */
+    java.util.List<java.util.Map<String, Object>> describe() {
+        java.util.List<java.util.Map<String, Object>> list = new java.util.ArrayList<>();
+        for (Mapping m : byIova.values()) {
+            java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+            d.put("iova", "0x" + Long.toHexString(m.iova()));
+            d.put("size", m.size());
+            d.put("access", (m.readable() ? "r" : "-") + (m.writable() ? "w" : "-"));
+            d.put("backing", m.memory() == null ? "messages" : "fd");
+            list.add(d);
+        }
+        return list;
+    }
+
     @Override
     public void read(long iova, ByteBuffer dst) {
         if (injector.active()) {

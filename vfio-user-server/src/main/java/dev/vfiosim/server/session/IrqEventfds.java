@@ -162,6 +162,25 @@ final class IrqEventfds implements InterruptSink {
         }
     }
 
+    /** For {@code status}: per interrupt type, the vectors wired to an eventfd, and the interrupts lost. */
+    synchronized java.util.Map<String, Object> describe() {
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        for (IrqType type : IrqType.values()) {
+            java.util.List<Integer> wired = new java.util.ArrayList<>();
+            int[] t = triggers[type.index()];
+            for (int v = 0; v < t.length; v++) {
+                if (t[v] != NONE) {
+                    wired.add(v);
+                }
+            }
+            if (t.length > 0) {
+                d.put(type.name(), java.util.Map.of("vectors", t.length, "wired", wired));
+            }
+        }
+        d.put("lost", lost);
+        return d;
+    }
+
     synchronized boolean hasTrigger(IrqType type, int vector) {
         return triggers[type.index()][vector] != NONE;
     }

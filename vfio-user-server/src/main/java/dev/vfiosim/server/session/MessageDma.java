@@ -49,8 +49,11 @@ final class MessageDma {
     private long hurryDeadline;
     private int nextId;
     private long messages;
+    private final MessageObserver observer;
 
-    MessageDma(MessageSocket socket, int chunk, DmaTransfer layout) {
+    /** {@code observer} (trace, metrics) sees each request sent; {@code null} for none. */
+    MessageDma(MessageSocket socket, int chunk, DmaTransfer layout, MessageObserver observer) {
+        this.observer = observer;
         this.socket = socket;
         this.layout = layout;
         this.chunk = (int) Math.min(chunk, layout.maxCount());
@@ -122,6 +125,9 @@ final class MessageDma {
         }
         try {
             MessageHeader.write(header, id, command.code(), MessageHeader.SIZE + body.remaining(), MessageHeader.TYPE_COMMAND, 0);
+            if (observer != null) {
+                observer.serverRequest(header, body, layout);
+            }
             socket.send(header, body, noFds, 0);
             messages++;
         } catch (IOException e) {

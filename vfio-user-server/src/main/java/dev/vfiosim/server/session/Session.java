@@ -102,6 +102,10 @@ public final class Session implements AutoCloseable {
     private volatile MessageDma messageDma;
     private long messagesHandled;
     private long errorsReplied;
+    // trace and metrics; null when neither is on, so the hot path pays one null check per message
+    private final MessageObserver observer;
+    private volatile Capabilities clientCaps;
+    private long commandArrived;
 
     public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, String name) {
         this(socket, device, limits, IrqRestorePolicy.ANY, name);
@@ -115,6 +119,13 @@ public final class Session implements AutoCloseable {
     /** {@code faults} is the server's: shared by its sessions, so that counts and arming outlive a client. */
     public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, IrqRestorePolicy irqRestore,
             FaultInjector faults, String name) {
+        this(socket, device, limits, irqRestore, faults, null, name);
+    }
+
+    /** {@code observer} sees every message (trace, metrics); {@code null} for none. */
+    public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, IrqRestorePolicy irqRestore,
+            FaultInjector faults, MessageObserver observer, String name) {
+        this.observer = observer;
         this.irqRestore = irqRestore;
         this.messageFaults = new MessageFaults(faults, socket, name);
         this.socket = socket;
@@ -154,7 +165,12 @@ public final class Session implements AutoCloseable {
 
     /** Serves the client until it disconnects; releases every fd it gave us on the way out. */
     public void run() {
-        device.connectInterrupts(irqEventfds);
+        MessageObserver o = observer;
+        device.connectInterrupts(o == null ? irqEventfds : (type, vector) -> {
+            boolean delivered = irqEventfds.signal(type, vector);
+            o.interrupt(type.name(), vector, delivered);
+            return delivered;
+        });
         device.connectDma(dmaMaps);
         String end = "client disconnected";
         try {
@@ -336,6 +352,11 @@ public final class Session implements AutoCloseable {
         int cmd = MessageHeader.command(header);
         boolean noReply = MessageHeader.isNoReply(header);
         messagesHandled++;
+        MessageObserver o = observer;
+        if (o != null) {
+            commandArrived = System.nanoTime();
+            o.command(header, payload, fds.count());
+        }
         try {
             checkHeader();
             Errno injected = messageFaults.beforeCommand(cmd, noReply, payload);
@@ -346,6 +367,8 @@ public final class Session implements AutoCloseable {
             handle(cmd, MessageHeader.messageSize(header));
             if (!noReply) {
                 sendReply(msgId, cmd);
+            } else if (o != null) {
+                o.noReply(header, 0, System.nanoTime() - commandArrived);
             }
         } catch (DeviceException e) {
             refuse(msgId, cmd, noReply, e.errno(), e.getMessage());
@@ -412,6 +435,9 @@ public final class Session implements AutoCloseable {
     /** A reply from the client: only our DMA requests get replies; anything else is logged and dropped. */
     private void replyToUs(ByteBuffer h, ByteBuffer p, ReceivedFds f) {
         MessageDma messages = messageDma;
+        if (observer != null) {
+            observer.clientReply(h, p, f.count());
+        }
         if (f.count() != 0) {
             badMessages.report("reply " + MessageHeader.describe(h) + " carried " + f.count() + " fds; closed");
             f.closeAll();
@@ -497,8 +523,9 @@ public final class Session implements AutoCloseable {
         }
         reply.encode(replyBody);
         negotiated = true;
+        clientCaps = agreement.client();
         int chunk = (int) Math.min(agreement.client().maxDataXferSize(), limits.maxDataXferSize());
-        messageDma = new MessageDma(socket, chunk, DmaTransfer.forProposal(proposal));
+        messageDma = new MessageDma(socket, chunk, DmaTransfer.forProposal(proposal), observer);
         dmaMaps.useMessages(messageDma);
         LOG.info("{}: negotiated vfio-user {}.{}; client caps {}; DMA_READ/WRITE in the {} layout", name, reply.major(),
                 reply.minor(), agreement.client(), messageDma.layout());
@@ -737,6 +764,9 @@ public final class Session implements AutoCloseable {
     private void sendReply(int msgId, int cmd) throws IOException {
         int bodySize = replyBody.remaining();
         MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE + bodySize, MessageHeader.TYPE_REPLY, 0);
+        if (observer != null) {
+            observer.reply(replyHeader, bodySize == 0 ? null : replyBody, replyFdCount, System.nanoTime() - commandArrived);
+        }
         messageFaults.send(replyHeader, bodySize == 0 ? null : replyBody, replyFds, replyFdCount);
         replyFdCount = 0;
     }
@@ -745,11 +775,17 @@ public final class Session implements AutoCloseable {
         errorsReplied++;
         if (noReply) {
             badMessages.report(MessageHeader.describe(header) + " (NO_REPLY, so no error reply) failed: " + why);
+            if (observer != null) {
+                observer.noReply(header, errno.code(), System.nanoTime() - commandArrived);
+            }
             return;
         }
         badMessages.report(MessageHeader.describe(header) + " refused with " + errno + ": " + why);
         MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE, MessageHeader.TYPE_REPLY | MessageHeader.ERROR,
                 errno.code());
+        if (observer != null) {
+            observer.reply(replyHeader, null, 0, System.nanoTime() - commandArrived);
+        }
         messageFaults.send(replyHeader, null, replyFds, 0);
     }
 
@@ -803,5 +839,34 @@ public final class Session implements AutoCloseable {
 
     public long messagesHandled() {
         return messagesHandled;
+    }
+
+    /** What the control socket's {@code status} shows of this connection (from any thread; a snapshot). */
+    public Map<String, Object> status() {
+        Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("name", name);
+        Capabilities caps = clientCaps;
+        s.put("negotiated", caps != null);
+        if (caps != null) {
+            Map<String, Object> c = new java.util.LinkedHashMap<>();
+            c.put("maxMsgFds", caps.maxMsgFds());
+            c.put("maxDataXferSize", caps.maxDataXferSize());
+            c.put("maxDmaMaps", caps.maxDmaMaps());
+            c.put("pgsizes", caps.pgsizes());
+            c.put("writeMultiple", caps.writeMultiple());
+            c.put("twinSocket", caps.twinSocket());
+            MessageDma m = messageDma;
+            if (m != null) {
+                c.put("dmaLayout", m.layout().name());
+            }
+            s.put("clientCaps", c);
+        }
+        s.put("messagesHandled", messagesHandled);
+        s.put("errorReplies", errorsReplied);
+        s.put("dmaMappings", dmaMaps.describe());
+        s.put("dmaFaults", dmaMaps.faults());
+        s.put("dirtyLogging", dmaLogging.active());
+        s.put("irqWiring", irqEventfds.describe());
+        return s;
     }
 }

@@ -47,6 +47,7 @@ public final class VfioUserServer implements AutoCloseable {
     private volatile Thread activeThread;
     private volatile boolean closing;
     private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
+    private volatile MessageObserver observer;
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
         this(listener, device, limits, IrqRestorePolicy.ANY);
@@ -76,6 +77,18 @@ public final class VfioUserServer implements AutoCloseable {
         }
         this.messageTimeout = timeout;
         return this;
+    }
+
+    /** Who sees every message of every session (trace, metrics; {@code null} for none); set before {@link #start()}. */
+    public VfioUserServer observe(MessageObserver observer) {
+        this.observer = observer;
+        return this;
+    }
+
+    /** The client attached now, or {@code null}. */
+    public Session activeSession() {
+        Thread t = activeThread;
+        return t != null && t.isAlive() ? active : null;
     }
 
     public VfioUserServer start() {
@@ -115,7 +128,7 @@ public final class VfioUserServer implements AutoCloseable {
         if (closing || (current != null && current.isAlive())) {
             return false;
         }
-        Session session = new Session(socket, device, limits, irqRestore, faults, "client#" + n);
+        Session session = new Session(socket, device, limits, irqRestore, faults, observer, "client#" + n);
         session.messageTimeout(messageTimeout);
         active = session;
         Thread t = new Thread(() -> {

@@ -1,0 +1,210 @@
+package dev.vfiosim.server.control;
+
+import dev.vfiosim.server.protocol.Command;
+import dev.vfiosim.server.protocol.DeviceFeature;
+import dev.vfiosim.server.protocol.MessageHeader;
+import dev.vfiosim.server.session.MessageObserver;
+import dev.vfiosim.simulator.fault.FiredFault;
+import dev.vfiosim.simulator.migration.MigrationState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.jmx.JmxConfig;
+import io.micrometer.jmx.JmxMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The device's metrics (Micrometer): per-command counts, errors and latency histograms; migration
+ * bytes, arcs and downtime; message-DMA bytes and faults; interrupts raised and dropped; faults
+ * fired. Published as Prometheus text ({@link #scrape()}, the control socket's {@code metrics}) and
+ * over JMX (domain {@code vfio-sim}) when asked.
+ *
+ * <p>Every meter is resolved when this is built, one per command: recording a register read is an
+ * array index and a timer update, no lookup by name or tags, no allocation.
+ */
+public final class DeviceMetrics implements MessageObserver, AutoCloseable {
+    private static final int COMMANDS = Command.values().length + 1;
+
+    /** The MBeans' domain: {@code vfio-sim:name=vfioSimCommand.command.REGION_READ,type=timers} and so on. */
+    private static final JmxConfig JMX_DOMAIN = new JmxConfig() {
+        @Override
+        public String get(String key) {
+            return null;
+        }
+
+        @Override
+        public String domain() {
+            return "vfio-sim";
+        }
+    };
+
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JmxMeterRegistry jmx;
+    private final MeterRegistry registry;
+    private final Timer[] latency = new Timer[COMMANDS + 1];
+    private final Counter[] errors = new Counter[COMMANDS + 1];
+    private final Counter migrationSaved;
+    private final Counter migrationLoaded;
+    private final Counter arcsDone;
+    private final Counter arcsRefused;
+    private final Timer downtime;
+    private final Counter dmaBytes;
+    private final Counter dmaFaults;
+    private final Counter irqRaised;
+    private final Counter irqDropped;
+    private final Counter faultsFired;
+    private final IntSupplier migrationState;
+    // a MIG_DEVICE_STATE SET in flight (one command at a time per session) and when the device stopped
+    private volatile int arcTarget = -1;
+    private volatile long stoppedAt;
+
+    /**
+     * @param withJmx also register every meter as an MBean (jconsole, VisualVM)
+     * @param migrationState the device's state now, or {@code null} if it cannot migrate
+     */
+    public DeviceMetrics(boolean withJmx, IntSupplier migrationState) {
+        this.migrationState = migrationState;
+        CompositeMeterRegistry composite = new CompositeMeterRegistry();
+        composite.add(prometheus);
+        jmx = withJmx ? new JmxMeterRegistry(JMX_DOMAIN, io.micrometer.core.instrument.Clock.SYSTEM) : null;
+        if (jmx != null) {
+            composite.add(jmx);
+        }
+        registry = composite;
+        for (int code = 0; code <= COMMANDS; code++) {
+            Command c = Command.ofCode(code);
+            String name = c == null ? "unknown" : c.name();
+            if (c == null && code != COMMANDS) {
+                continue;
+            }
+            latency[code] = Timer.builder("vfio.sim.command").description("commands served, by command, with their service time")
+                    .tag("command", name).publishPercentileHistogram()
+                    // a register read takes microseconds, a stop-copy seconds: the default 1 ms floor would lump every read together
+                    .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry);
+            errors[code] = Counter.builder("vfio.sim.command.errors").description("commands answered with an error")
+                    .tag("command", name).register(registry);
+        }
+        migrationSaved = Counter.builder("vfio.sim.migration.bytes").tag("direction", "save")
+                .description("migration stream bytes read by MIG_DATA_READ").register(registry);
+        migrationLoaded = Counter.builder("vfio.sim.migration.bytes").tag("direction", "load")
+                .description("migration stream bytes written by MIG_DATA_WRITE").register(registry);
+        arcsDone = Counter.builder("vfio.sim.migration.state.changes").tag("outcome", "done").register(registry);
+        arcsRefused = Counter.builder("vfio.sim.migration.state.changes").tag("outcome", "refused").register(registry);
+        downtime = Timer.builder("vfio.sim.migration.downtime")
+                .description("time the device spent stopped, from leaving a running state to RUNNING again").register(registry);
+        dmaBytes = Counter.builder("vfio.sim.dma.message.bytes").description("bytes the client returned for DMA_READ requests")
+                .register(registry);
+        dmaFaults = Counter.builder("vfio.sim.dma.message.faults").description("DMA requests the client answered with an error")
+                .register(registry);
+        irqRaised = Counter.builder("vfio.sim.interrupts").tag("outcome", "raised").register(registry);
+        irqDropped = Counter.builder("vfio.sim.interrupts").tag("outcome", "dropped").register(registry);
+        faultsFired = Counter.builder("vfio.sim.faults.fired").register(registry);
+    }
+
+    /** Where to add further meters (the server's own gauges). */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return prometheus.scrape();
+    }
+
+    private int slot(int cmd) {
+        return cmd >= 0 && cmd < COMMANDS && latency[cmd] != null ? cmd : COMMANDS;
+    }
+
+    @Override
+    public void command(ByteBuffer header, ByteBuffer payload, int fdCount) {
+        int cmd = MessageHeader.command(header);
+        if (cmd == Command.MIG_DATA_WRITE.code() && payload.remaining() >= 8) {
+            migrationLoaded.increment(Integer.toUnsignedLong(payload.order(ByteOrder.LITTLE_ENDIAN).getInt(payload.position() + 4)));
+        } else if (cmd == Command.DEVICE_FEATURE.code() && migrationState != null
+                && payload.remaining() >= DeviceFeature.SIZE + 4) {
+            int flags = payload.getInt(payload.position() + 4);
+            if ((flags & DeviceFeature.INDEX_MASK) == DeviceFeature.MIG_DEVICE_STATE
+                    && (flags & (DeviceFeature.SET | DeviceFeature.PROBE)) == DeviceFeature.SET) {
+                arcTarget = payload.getInt(payload.position() + DeviceFeature.SIZE);
+            }
+        }
+    }
+
+    @Override
+    public void reply(ByteBuffer header, ByteBuffer body, int fdCount, long serviceNanos) {
+        int cmd = MessageHeader.command(header);
+        boolean error = MessageHeader.isError(header);
+        done(cmd, error, serviceNanos);
+        if (!error && cmd == Command.MIG_DATA_READ.code() && body != null && body.remaining() >= 8) {
+            migrationSaved.increment(Integer.toUnsignedLong(body.getInt(body.position() + 4)));
+        }
+    }
+
+    @Override
+    public void noReply(ByteBuffer commandHeader, int errno, long serviceNanos) {
+        done(MessageHeader.command(commandHeader), errno != 0, serviceNanos);
+    }
+
+    private void done(int cmd, boolean error, long serviceNanos) {
+        int slot = slot(cmd);
+        latency[slot].record(serviceNanos, TimeUnit.NANOSECONDS);
+        if (error) {
+            errors[slot].increment();
+        }
+        int target = arcTarget;
+        if (target >= 0 && cmd == Command.DEVICE_FEATURE.code()) {
+            arcTarget = -1;
+            (error ? arcsRefused : arcsDone).increment();
+            if (!error) {
+                stateReached(target);
+            }
+        }
+    }
+
+    private void stateReached(int state) {
+        boolean running = state == MigrationState.RUNNING.value() || state == MigrationState.PRE_COPY.value();
+        long now = System.nanoTime();
+        if (running && stoppedAt != 0) {
+            downtime.record(now - stoppedAt, TimeUnit.NANOSECONDS);
+            stoppedAt = 0;
+        } else if (!running && stoppedAt == 0 && state != MigrationState.RUNNING_P2P.value()
+                && state != MigrationState.PRE_COPY_P2P.value()) {
+            stoppedAt = now;
+        }
+    }
+
+    @Override
+    public void clientReply(ByteBuffer header, ByteBuffer payload, int fdCount) {
+        if (MessageHeader.isError(header)) {
+            dmaFaults.increment();
+        } else if (MessageHeader.command(header) == Command.DMA_READ.code()) {
+            dmaBytes.increment(payload.remaining());
+        }
+    }
+
+    @Override
+    public void interrupt(String type, int vector, boolean delivered) {
+        (delivered ? irqRaised : irqDropped).increment();
+    }
+
+    public void faultFired(FiredFault fault) {
+        faultsFired.increment();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+        prometheus.close();
+        if (jmx != null) {
+            jmx.close();
+        }
+    }
+}
