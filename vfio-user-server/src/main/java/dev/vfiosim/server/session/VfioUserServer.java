@@ -215,6 +215,18 @@ public final class VfioUserServer implements AutoCloseable {
         return t != null && t.isAlive();
     }
 
+    /**
+     * Waits at most {@code bound} for the attached client's session to end (its thread joined, its
+     * fds released); true if no client is attached when it returns.
+     */
+    public boolean awaitDetached(Duration bound) throws InterruptedException {
+        Thread t = activeThread;
+        if (t != null) {
+            t.join(Math.max(1, bound.toMillis()));
+        }
+        return !clientAttached();
+    }
+
     /** Blocks until {@link #close()} has stopped the server. */
     public void awaitStop() throws InterruptedException {
         stopped.await();
