@@ -1,5 +1,7 @@
 package dev.vfiosim.cli;
 
+import dev.vfiosim.simulator.SizeText;
+
 import dev.vfiosim.simulator.fault.DurationText;
 import java.time.Duration;
 import java.util.Locale;
@@ -18,27 +20,10 @@ final class Options {
 
     /** A byte count: digits with an optional k, m or g (binary units). */
     static long parseSize(String value) {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        if (v.isEmpty()) {
-            throw new TypeConversionException("a size is needed (a number with k, m or g)");
-        }
-        long unit = switch (v.charAt(v.length() - 1)) {
-            case 'k' -> 1L << 10;
-            case 'm' -> 1L << 20;
-            case 'g' -> 1L << 30;
-            default -> 1;
-        };
-        String digits = unit == 1 ? v : v.substring(0, v.length() - 1);
-        if (digits.startsWith("-")) {
-            throw new TypeConversionException("'" + value + "' is negative");
-        }
-        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
-            throw new TypeConversionException("'" + value + "' is not a size (a number with k, m or g)");
-        }
         try {
-            return Math.multiplyExact(Long.parseLong(digits), unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new TypeConversionException("'" + value + "' is too large");
+            return SizeText.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
     }
 

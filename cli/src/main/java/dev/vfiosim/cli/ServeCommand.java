@@ -113,13 +113,11 @@ final class ServeCommand implements Callable<Integer> {
     static final class MigrationFeaturesConverter implements picocli.CommandLine.ITypeConverter<MigrationFeatures> {
         @Override
         public MigrationFeatures convert(String value) {
-            return switch (value) {
-                case "stop-copy" -> MigrationFeatures.STOP_COPY_ONLY;
-                case "p2p" -> MigrationFeatures.WITH_P2P;
-                case "pre-copy" -> MigrationFeatures.WITH_PRE_COPY;
-                case "all" -> MigrationFeatures.ALL;
-                default -> throw new TypeConversionException("'" + value + "' is not one of stop-copy, p2p, pre-copy, all");
-            };
+            try {
+                return MigrationFeatures.byName(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 

@@ -21,6 +21,20 @@ public record MigrationFeatures(long flags) {
     public static final MigrationFeatures WITH_PRE_COPY = new MigrationFeatures(STOP_COPY | PRE_COPY);
     public static final MigrationFeatures ALL = new MigrationFeatures(STOP_COPY | P2P | PRE_COPY);
 
+    /** The names the CLI and the JUnit extension use: stop-copy, p2p, pre-copy, all. */
+    public static final String NAMES = "stop-copy, p2p, pre-copy, all";
+
+    /** The combination called {@code name} (one of {@link #NAMES}); {@link IllegalArgumentException} otherwise. */
+    public static MigrationFeatures byName(String name) {
+        return switch (name) {
+            case "stop-copy" -> STOP_COPY_ONLY;
+            case "p2p" -> WITH_P2P;
+            case "pre-copy" -> WITH_PRE_COPY;
+            case "all" -> ALL;
+            default -> throw new IllegalArgumentException("'" + name + "' is not one of " + NAMES);
+        };
+    }
+
     public MigrationFeatures {
         boolean defined = (flags & STOP_COPY) != 0 && (flags & ~(STOP_COPY | P2P | PRE_COPY)) == 0;
         if (!defined) {
