@@ -2,6 +2,7 @@ package dev.vfiosim.simulator.migration;
 
 import dev.vfiosim.simulator.migration.StreamException.Fault;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.BitSet;
 import java.util.function.IntConsumer;
 
@@ -26,6 +27,16 @@ final class PageRecord {
 
     private PageRecord() {}
 
+    /** Slices of a little-endian buffer are big-endian: the entry's index is written in the stream's order whatever it is. */
+    static void putLongLittleEndian(ByteBuffer b, int at, long value) {
+        b.putLong(at, b.order() == ByteOrder.LITTLE_ENDIAN ? value : Long.reverseBytes(value));
+    }
+
+    static long getLongLittleEndian(ByteBuffer b, int at) {
+        long raw = b.getLong(at);
+        return b.order() == ByteOrder.LITTLE_ENDIAN ? raw : Long.reverseBytes(raw);
+    }
+
     static long payloadLength(long pages, int pageSize) {
         return HEADER_SIZE + pages * (INDEX_SIZE + (long) pageSize);
     }
@@ -42,6 +53,7 @@ final class PageRecord {
         private final long length;
         private final ByteBuffer page;
         private ByteBuffer framing = StreamLayout.littleEndian(HEADER_SIZE);
+        private final ByteBuffer indexFraming = StreamLayout.littleEndian(INDEX_SIZE);
         private int cursor;
 
         Payload(PageSource pages, BitSet selection, IntConsumer onSent) {
@@ -67,21 +79,39 @@ final class PageRecord {
                     copy(framing, dst);
                 } else if (page.hasRemaining()) {
                     copy(page, dst);
+                } else if (dst.remaining() >= INDEX_SIZE + page.capacity()) {
+                    nextPageInPlace(dst);
                 } else {
                     nextPage();
                 }
             }
         }
 
+        /** The usual case: the whole entry fits, so the page goes from the state straight into {@code dst}. */
+        private void nextPageInPlace(ByteBuffer dst) {
+            int index = nextIndex();
+            int at = dst.position();
+            putLongLittleEndian(dst, at, index);
+            pages.readPage(index, dst.slice(at + INDEX_SIZE, page.capacity()));
+            dst.position(at + INDEX_SIZE + page.capacity());
+            onSent.accept(index);
+        }
+
+        /** An entry that straddles two reads goes through the page buffer. */
         private void nextPage() {
-            int index = selection.nextSetBit(cursor);
-            cursor = index + 1;
-            framing = StreamLayout.littleEndian(INDEX_SIZE);
+            int index = nextIndex();
+            framing = indexFraming.clear();
             framing.putLong(0, index);
             page.clear();
             pages.readPage(index, page);
             page.flip();
             onSent.accept(index);
+        }
+
+        private int nextIndex() {
+            int index = selection.nextSetBit(cursor);
+            cursor = index + 1;
+            return index;
         }
 
         private static void copy(ByteBuffer from, ByteBuffer dst) {
@@ -94,8 +124,9 @@ final class PageRecord {
     /** Parses page records of one bulk state into its sink and remembers which pages arrived. */
     static final class Loader implements RecordLoader {
         private final BulkState bulk;
-        private final BitSet received = new BitSet();
+        private final BitSet received;
         private final ByteBuffer page;
+        private final ByteBuffer indexCollecting = StreamLayout.littleEndian(INDEX_SIZE);
         private ByteBuffer collecting;
         private long length;
         private long pagesLeft;
@@ -105,6 +136,7 @@ final class PageRecord {
         Loader(BulkState bulk) {
             this.bulk = bulk;
             this.page = ByteBuffer.allocate(bulk.pages().pageSize());
+            this.received = new BitSet(bulk.pageCount());
         }
 
         @Override
@@ -131,6 +163,10 @@ final class PageRecord {
         @Override
         public void accept(ByteBuffer piece) {
             while (piece.hasRemaining()) {
+                if (betweenEntries() && piece.remaining() >= INDEX_SIZE + page.capacity()) {
+                    acceptInPlace(piece);
+                    continue;
+                }
                 ByteBuffer target = inPage ? page : collecting;
                 int n = Math.min(piece.remaining(), target.remaining());
                 target.put(piece.slice(piece.position(), n));
@@ -141,22 +177,42 @@ final class PageRecord {
             }
         }
 
+        /** Whether the next byte starts a page entry (index, then page). */
+        private boolean betweenEntries() {
+            return !inPage && pagesLeft > 0 && collecting == indexCollecting && collecting.position() == 0;
+        }
+
+        /** The usual case: a whole entry in {@code piece} goes from there straight into the sink. */
+        private void acceptInPlace(ByteBuffer piece) {
+            int at = piece.position();
+            index = checkIndex(getLongLittleEndian(piece, at));
+            bulk.sink().stagePage(index, piece.slice(at + INDEX_SIZE, page.capacity()));
+            piece.position(at + INDEX_SIZE + page.capacity());
+            received.set((int) index);
+            pagesLeft--;
+        }
+
+        private long checkIndex(long candidate) {
+            if (candidate < 0 || candidate >= bulk.pages().pageCount()) {
+                throw new Rejected(Fault.MALFORMED_RECORD, "page index " + Long.toUnsignedString(candidate)
+                        + " beyond the " + bulk.pages().pageCount() + " pages of this device");
+            }
+            return candidate;
+        }
+
         private void collected() {
             if (inPage) {
                 bulk.sink().stagePage(index, page.flip());
                 received.set((int) index);
                 inPage = false;
                 pagesLeft--;
-                collecting = StreamLayout.littleEndian(INDEX_SIZE);
+                collecting = indexCollecting.clear();
             } else if (pagesLeft < 0) {
                 checkHeader(collecting.flip());
-                collecting = StreamLayout.littleEndian(INDEX_SIZE);
+                collecting = indexCollecting.clear();
             } else {
-                index = collecting.flip().getLong(0);
-                if (index < 0 || index >= bulk.pages().pageCount()) {
-                    throw new Rejected(Fault.MALFORMED_RECORD, "page index " + Long.toUnsignedString(index)
-                            + " beyond the " + bulk.pages().pageCount() + " pages of this device");
-                }
+                index = checkIndex(collecting.flip().getLong(0));
+                collecting.clear();
                 page.clear();
                 inPage = true;
             }

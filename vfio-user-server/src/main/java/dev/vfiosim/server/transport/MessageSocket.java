@@ -16,6 +16,14 @@ import org.slf4j.LoggerFactory;
  * <p>Every receive goes through recvmsg with a control buffer, because fds ride on the first byte of
  * the sender's message and a plain read() would silently drop them.
  *
+ * <p>Receives read ahead: a receive of less than {@link #READ_AHEAD_BYTES} asks the kernel for up to that
+ * much into native scratch and later receives are served from there, so a small message (header and
+ * payload) costs one recvmsg, as a C server's would, not one per field. A receive that could not be
+ * served from scratch and is that large or larger goes straight into the caller's buffer, for exactly
+ * what it still needs. Fds stay with the byte they rode on as far as the kernel tells: it ends a
+ * recvmsg with the segment whose fds it hands over, so fds that came with a read-ahead belong to its
+ * last byte, and are handed to the receive that consumes that byte.
+ *
  * <p>Threads: one receiving thread and any number of sending threads may use the socket at once.
  * Each direction has its own native scratch and its own lock; the send lock also keeps concurrent
  * messages from interleaving. {@link #close()} first shuts the socket down, which wakes blocked calls,
@@ -33,6 +41,8 @@ public final class MessageSocket implements AutoCloseable {
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     /** Heap buffers are sent through this much direct staging per sendmsg. */
     private static final int STAGING_BYTES = 64 * 1024;
+    /** Receives smaller than this read ahead into native scratch; a small message is one recvmsg. */
+    static final int READ_AHEAD_BYTES = 8 * 1024;
 
     private final int fd;
     private final int maxFds;
@@ -42,6 +52,12 @@ public final class MessageSocket implements AutoCloseable {
     private final MsgHdr rx;
     private final MsgHdr tx;
     private final NativeBlock staging;
+    // read-ahead: bytes [aheadStart, aheadEnd) of `ahead` are received but not yet consumed, and
+    // aheadFds came with the last of them (receiving thread only, under receiveLock)
+    private final NativeBlock ahead;
+    private final ReceivedFds aheadFds;
+    private int aheadStart;
+    private int aheadEnd;
     private volatile boolean closed;
     private boolean shutDown;
 
@@ -58,6 +74,8 @@ public final class MessageSocket implements AutoCloseable {
         this.rx = new MsgHdr(maxFds);
         this.tx = new MsgHdr(MAX_FDS_PER_MESSAGE);
         this.staging = new NativeBlock(STAGING_BYTES);
+        this.ahead = new NativeBlock(READ_AHEAD_BYTES);
+        this.aheadFds = new ReceivedFds(maxFds);
     }
 
     /** Client side: connects to a listening socket at {@code path}. */
@@ -128,7 +146,27 @@ public final class MessageSocket implements AutoCloseable {
             final long base = NativeBlock.addressOf(dst);
             int pos = start;
             while (pos < limit) {
-                rx.iov(0, base + pos, limit - pos);
+                if (aheadStart < aheadEnd) {
+                    int n = Math.min(aheadEnd - aheadStart, limit - pos);
+                    NativeBlock.copy(ahead.address + aheadStart, base + pos, n);
+                    aheadStart += n;
+                    pos += n;
+                    if (aheadStart == aheadEnd) {
+                        aheadStart = 0;
+                        aheadEnd = 0;
+                        handOverAheadFds(fds);
+                    }
+                    if (deadline != null) {
+                        deadline.start();
+                    }
+                    continue;
+                }
+                boolean readAhead = limit - pos < READ_AHEAD_BYTES;
+                if (readAhead) {
+                    rx.iov(0, ahead.address, READ_AHEAD_BYTES);
+                } else {
+                    rx.iov(0, base + pos, limit - pos);
+                }
                 rx.prepare(1, rx.controlCapacity);
                 boolean bounded = deadline != null && deadline.started();
                 long n = Native.libc().recvmsg(fd, rx.pointer(), MSG_CMSG_CLOEXEC | (bounded ? MSG_DONTWAIT : 0));
@@ -144,7 +182,15 @@ public final class MessageSocket implements AutoCloseable {
                     dst.position(pos);
                     throw receiveFailure(errno, pos - start, limit - start);
                 }
-                collectFds(fds);
+                if (readAhead) {
+                    collectFds(aheadFds);
+                    aheadEnd = (int) n;
+                    if (n == 0) {
+                        handOverAheadFds(fds);
+                    }
+                } else {
+                    collectFds(fds);
+                }
                 if (n == 0) {
                     dst.position(pos);
                     if (pos == start) {
@@ -153,9 +199,11 @@ public final class MessageSocket implements AutoCloseable {
                     throw new PeerClosedException("peer closed fd " + fd + " after " + (pos - start) + " of "
                             + (limit - start) + " bytes");
                 }
-                pos += (int) n;
-                if (deadline != null) {
-                    deadline.start();
+                if (!readAhead) {
+                    pos += (int) n;
+                    if (deadline != null) {
+                        deadline.start();
+                    }
                 }
             }
             dst.position(pos);
@@ -163,6 +211,27 @@ public final class MessageSocket implements AutoCloseable {
         } finally {
             receiveLock.unlock();
         }
+    }
+
+    /** The fds that came with the read-ahead's last byte go to the receive that consumed it. */
+    private void handOverAheadFds(ReceivedFds fds) {
+        int count = aheadFds.count();
+        if (count == 0 && !aheadFds.truncated()) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            int received = aheadFds.take(i);
+            if (fds != null) {
+                fds.offer(received);
+            } else {
+                LOG.warn("fd {}: closing unexpected fd {} that came with data", fd, received);
+                FileDescriptors.close(received);
+            }
+        }
+        if (aheadFds.truncated() && fds != null) {
+            fds.markTruncated();
+        }
+        aheadFds.closeAll();
     }
 
     /** Waits in poll(2) for more of a started message; throws once its deadline has passed. */
@@ -345,6 +414,9 @@ public final class MessageSocket implements AutoCloseable {
     /** SO_RCVTIMEO: a receive waiting longer throws {@link ReceiveTimeoutException}; ZERO means wait forever. */
     /** Waits until a receive would not block (data, fds or the peer's hang-up); false on timeout. */
     public boolean awaitReadable(Duration timeout) throws IOException {
+        if (aheadStart < aheadEnd) {   // read ahead already: a receive would not block (receiving thread only)
+            return true;
+        }
         return FdReadiness.awaitReadable(fd, timeout);
     }
 
@@ -408,9 +480,11 @@ public final class MessageSocket implements AutoCloseable {
         sendLock.lock();
         try {
             FileDescriptors.close(fd);
+            aheadFds.closeAll();
             rx.free();
             tx.free();
             staging.free();
+            ahead.free();
         } finally {
             sendLock.unlock();
             receiveLock.unlock();
