@@ -1,0 +1,126 @@
+#!/bin/sh
+# Issue 11's process-level harness: starts the built jar as `vfio-sim serve`, measures it from
+# outside with the neutral client (vubench) and puts every figure next to the machine's own
+# ceiling (sockceil) measured in the same round, interleaved, for several rounds. Prints one line
+# per measurement and, at the end, the median ratio per goal. Shared machines are noisy: only
+# the ratios mean something, never an absolute figure from another run.
+#
+# usage: benchmarks/outside.sh [TOOLS_DIR] [ROUNDS] [GOALS]
+#   TOOLS_DIR  directory holding the vubench, sockceil and eventfd-loop binaries (or $VFIOSIM_TOOLS;
+#              build them outside the repo: see BENCHMARKS.md)
+#   ROUNDS     rounds per goal, default 3 (or $ROUNDS)
+#   GOALS      any of p1 p1warmup p3 p4 p6 p7, default all (or $GOALS)
+# JAVA picks the java binary; CPU (default 0) is the CPU that pinned runs share.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+tools=${1:-${VFIOSIM_TOOLS:-}}
+rounds=${2:-${ROUNDS:-3}}
+goals=${3:-${GOALS:-p1 p1warmup p3 p4 p6 p7}}
+cpu=${CPU:-0}
+java=${JAVA:-java}
+jar=$root/cli/target/vfio-sim.jar
+if [ -z "$tools" ] || [ ! -x "$tools/vubench" ] || [ ! -x "$tools/sockceil" ]; then
+    echo "outside.sh: give the directory with the vubench and sockceil binaries (arg 1 or VFIOSIM_TOOLS)" >&2
+    exit 2
+fi
+[ -f "$jar" ] || { echo "outside.sh: $jar is missing: mvn -B package -DskipTests" >&2; exit 2; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-sim-bench.XXXXXX")
+server=
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+results=$work/results
+
+# field NAME LINE: the value of NAME=... in a summary line
+field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+now_ns() { date +%s%N; }
+record() { echo "$1 $2" >> "$results"; }   # goal-figure value
+
+# start_server ARGS...: serve on $work/dev.sock with CPU pinning from $pin; waits for the socket
+start_server() {
+    rm -f "$work/dev.sock"
+    t0=$(now_ns)
+    $pin env JAVA="$java" "$root/bin/vfio-sim" serve --log-level=warn --socket-path="$work/dev.sock" "$@" \
+        > "$work/server.log" 2>&1 &
+    server=$!
+    while [ ! -S "$work/dev.sock" ]; do
+        kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+        sleep 0.002
+    done
+    started_ms=$(( ($(now_ns) - t0) / 1000000 ))
+}
+stop_server() {
+    kill "$server" && wait "$server" 2>/dev/null || true
+    server=
+}
+pinned="taskset -c $cpu"
+
+for r in $(seq 1 "$rounds"); do
+    for g in $goals; do
+        case $g in
+        p1)
+            pin=$pinned start_server
+            v=$($pinned "$tools/vubench" "$work/dev.sock" -q --rtt 200000 --warmup 50000 --region 0 --offset 0 --size 4 | tail -1)
+            stop_server
+            c=$("$tools/sockceil" --client-cpu "$cpu" --server-cpu "$cpu" --mode echo --rtt 200000 | tail -1)
+            echo "round $r p1 vfio-sim: $v"; echo "round $r p1 ceiling:  $c"
+            record p1.vfio "$(field ops_per_s "$v")"; record p1.ceil "$(field ops_per_s "$c")"
+            record p1.ratio "$(echo "$(field ops_per_s "$v") $(field ops_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            ;;
+        p1warmup)
+            pin=$pinned start_server
+            cold=$($pinned "$tools/vubench" "$work/dev.sock" -q --rtt 100000 --warmup 0 --region 0 --offset 0 --size 4 | tail -1)
+            warm=$($pinned "$tools/vubench" "$work/dev.sock" -q --rtt 200000 --warmup 50000 --region 0 --offset 0 --size 4 | tail -1)
+            stop_server
+            echo "round $r p1' first 100k: $cold"; echo "round $r p1' warm:       $warm"
+            record p1warmup.ratio "$(echo "$(field ops_per_s "$cold") $(field ops_per_s "$warm")" | awk '{printf "%.3f", $1/$2}')"
+            ;;
+        p3)
+            for mode in pinned unpinned; do
+                if [ $mode = pinned ]; then pin=$pinned; cc="--client-cpu $cpu --server-cpu $cpu"; else pin=; cc=; fi
+                pin=$pin start_server --state-size=256m
+                $pin "$tools/vubench" "$work/dev.sock" -q --migrate --chunk 1048576 --then-running > /dev/null   # warm-up
+                v=$($pin "$tools/vubench" "$work/dev.sock" -q --migrate --chunk 1048576 --then-running | tail -1)
+                stop_server
+                # shellcheck disable=SC2086 # cc is a list of options
+                c=$("$tools/sockceil" --mode rr-read --chunk 1048576 --rr 2000 $cc | tail -1)
+                echo "round $r p3 $mode vfio-sim: $v"; echo "round $r p3 $mode ceiling:  $c"
+                record "p3.$mode.ratio" "$(echo "$(field stopcopy_MB_per_s "$v") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            done
+            ;;
+        p4)
+            pin=$pinned start_server --state-size=256m
+            $pinned "$tools/vubench" "$work/dev.sock" -q --migrate --chunk 1048576 --then-running --save "$work/state.bin" > /dev/null
+            $pinned "$tools/vubench" "$work/dev.sock" -q --resume "$work/state.bin" --chunk 1048576 > /dev/null   # warm-up
+            v=$($pinned "$tools/vubench" "$work/dev.sock" -q --resume "$work/state.bin" --chunk 1048576 | tail -1)
+            stop_server
+            c=$("$tools/sockceil" --mode rr-write --chunk 1048576 --rr 2000 --client-cpu "$cpu" --server-cpu "$cpu" | tail -1)
+            echo "round $r p4 vfio-sim: $v"; echo "round $r p4 ceiling:  $c"
+            record p4.ratio "$(echo "$(field data_MB_per_s "$v") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            ;;
+        p6)
+            if [ ! -x "$tools/eventfd-loop" ]; then
+                echo "round $r p6: skipped, no $tools/eventfd-loop (build benchmarks/eventfd-loop.c)"; continue
+            fi
+            v=$($pinned "$java" ${JAVA_OPTS:-} -cp "$jar" dev.vfiosim.fixtures.bench.InterruptRateBenchmark 2000000 | tail -1)
+            c=$($pinned "$tools/eventfd-loop" 2000000 | tail -1)
+            echo "round $r p6 vfio-sim: $v"; echo "round $r p6 ceiling:  $c"
+            record p6.ratio "$(echo "$(field per_s "$v") $(field per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            ;;
+        p7)
+            pin= start_server
+            stop_server
+            echo "round $r p7 start to listening: $started_ms ms"
+            record p7.ms "$started_ms"
+            ;;
+        *) echo "outside.sh: unknown goal $g" >&2; exit 2 ;;
+        esac
+    done
+done
+
+echo "== medians over $rounds rounds (goal: p1 >= 1.0, p1warmup >= 0.8, p3.pinned >= 0.5, p3.unpinned >= 0.9, p4 >= 0.5, p6 >= 0.8, p7 <= 350 ms)"
+for k in $(cut -d' ' -f1 "$results" | sort -u); do
+    grep "^$k " "$results" | cut -d' ' -f2 | sort -g | awk -v k="$k" '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%-20s median %s  (all: ", k, m; for (i=1;i<=NR;i++) printf "%s%s", a[i], i<NR?" ":""; print ")"}'
+done
