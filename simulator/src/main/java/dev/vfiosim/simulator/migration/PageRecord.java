@@ -91,12 +91,10 @@ final class PageRecord {
         private void nextPageInPlace(ByteBuffer dst) {
             int index = nextIndex();
             int at = dst.position();
-            int limit = dst.limit();
             putLongLittleEndian(dst, at, index);
-            // a window of exactly one page, made by moving dst's bounds: no slice per page
-            dst.limit(at + INDEX_SIZE + page.capacity()).position(at + INDEX_SIZE);
-            pages.readPage(index, dst);
-            dst.limit(limit).position(at + INDEX_SIZE + page.capacity());
+            // a slice: the source sees a page-sized buffer from 0, whatever it indexes by
+            pages.readPage(index, dst.slice(at + INDEX_SIZE, page.capacity()));
+            dst.position(at + INDEX_SIZE + page.capacity());
             onSent.accept(index);
         }
 
@@ -188,11 +186,10 @@ final class PageRecord {
         /** The usual case: a whole entry in {@code piece} goes from there straight into the sink. */
         private void acceptInPlace(ByteBuffer piece) {
             int at = piece.position();
-            int limit = piece.limit();
             index = checkIndex(getLongLittleEndian(piece, at));
-            piece.limit(at + INDEX_SIZE + page.capacity()).position(at + INDEX_SIZE);
-            bulk.sink().stagePage(index, piece);
-            piece.limit(limit).position(at + INDEX_SIZE + page.capacity());
+            // a slice: the sink sees the page from 0, as it would in the page buffer
+            bulk.sink().stagePage(index, piece.slice(at + INDEX_SIZE, page.capacity()));
+            piece.position(at + INDEX_SIZE + page.capacity());
             received.set((int) index);
             pagesLeft--;
         }
