@@ -16,6 +16,7 @@ import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.fault.FaultingDma;
 import dev.vfiosim.simulator.irq.InterruptController;
 import dev.vfiosim.simulator.irq.InterruptSink;
+import dev.vfiosim.simulator.irq.IrqCounts;
 import dev.vfiosim.simulator.irq.IrqInfo;
 import dev.vfiosim.simulator.irq.IrqType;
 import dev.vfiosim.simulator.irq.MsixTable;
@@ -25,6 +26,8 @@ import dev.vfiosim.simulator.pci.RegionInfo;
 import dev.vfiosim.simulator.pci.SharedMemoryAllocator;
 import dev.vfiosim.simulator.pci.VfioRegion;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -217,6 +220,27 @@ public class HostedDevice implements VfioDevice {
         }
         resets.incrementAndGet();
         LOG.debug("function reset");
+    }
+
+    /** For {@code ctl status}: resets and the interrupts per type (delivered, held, lost) that had any. */
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("resets", resetCount());
+        s.put("interrupts", interruptCounts());
+        return s;
+    }
+
+    /** Interrupt counts per type that saw any: delivered, held (pending when raised), lost. */
+    protected final Map<String, Object> interruptCounts() {
+        Map<String, Object> irqs = new LinkedHashMap<>();
+        for (IrqType type : IrqType.values()) {
+            IrqCounts c = interrupts.counts(type);
+            if (c.delivered() + c.pended() + c.lost() > 0) {
+                irqs.put(type.name(), Map.of("delivered", c.delivered(), "held", c.pended(), "lost", c.lost()));
+            }
+        }
+        return irqs;
     }
 
     @Override

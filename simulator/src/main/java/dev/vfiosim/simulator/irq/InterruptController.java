@@ -105,6 +105,7 @@ public final class InterruptController {
                 if (msixMasked(vector)) {
                     msix.setPending(vector, true);
                     count(type, PENDED);
+                    sink.held(type, vector);
                 } else {
                     signal(type, vector);
                 }
@@ -115,6 +116,7 @@ public final class InterruptController {
                 if (intxBlocked()) {
                     intxPending = true;
                     count(type, PENDED);
+                    sink.held(type, vector);
                 } else {
                     signal(type, vector);
                 }
