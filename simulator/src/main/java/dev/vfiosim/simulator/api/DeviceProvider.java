@@ -16,7 +16,9 @@ public interface DeviceProvider {
     /**
      * A fresh device. {@code options} holds exactly what the user asked for (none of the model's
      * defaults); refuse an option the model does not know, or a bad value, with
-     * {@link IllegalArgumentException} naming it: the CLI turns that into a usage error.
+     * {@link IllegalArgumentException} naming it: the CLI turns that into a usage error. Start no
+     * thread and take no outside resource here (the CLI creates the model before it binds its
+     * socket, and may then give up): that belongs in {@link DeviceModel#define}.
      */
     DeviceModel create(DeviceOptions options);
 }
