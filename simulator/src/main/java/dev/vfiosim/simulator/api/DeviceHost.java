@@ -1,6 +1,7 @@
 package dev.vfiosim.simulator.api;
 
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.dma.DmaMappingListener;
 import dev.vfiosim.simulator.irq.InterruptController;
 import dev.vfiosim.simulator.pci.ConfigSpace;
 import dev.vfiosim.simulator.pci.SharedMemoryAllocator;
@@ -46,6 +47,15 @@ public interface DeviceHost {
      * object for the device's whole life; it follows whichever client is attached.
      */
     Dma dma();
+
+    /**
+     * Hears of the client's DMA mappings as they come and go (libvfio-user's dma_register and
+     * dma_unregister), for a device that keeps its own table of guest regions; most devices need
+     * none and use {@link #dma()} by IOVA. The listener runs on the server's command thread.
+     */
+    default void dmaMappings(DmaMappingListener listener) {
+        throw new UnsupportedOperationException("this host does not report DMA mappings");
+    }
 
     /** Makes memory the client may mmap (memfd-backed when served); name it for logs. */
     SharedMemoryAllocator memory();

@@ -20,6 +20,25 @@ import java.util.Optional;
 public final class FaultingDma implements Dma {
     private volatile Dma target = Dma.NONE;
     private volatile FaultInjector faults = FaultInjector.NONE;
+    private final Dma viaMessages = new Dma() {
+        @Override
+        public void read(long iova, ByteBuffer dst) {
+            FaultInjector f = faults;
+            if (f.active()) {
+                inject(f, DmaKind.READ, iova, dst.remaining());
+            }
+            target.viaMessages().read(iova, dst);
+        }
+
+        @Override
+        public void write(long iova, ByteBuffer src) {
+            FaultInjector f = faults;
+            if (f.active()) {
+                inject(f, DmaKind.WRITE, iova, src.remaining());
+            }
+            target.viaMessages().write(iova, src);
+        }
+    };
 
     /** Where accesses go from now on ({@link Dma#NONE} when no client is attached). */
     public void connect(Dma dma) {
@@ -47,6 +66,12 @@ public final class FaultingDma implements Dma {
             inject(f, DmaKind.WRITE, iova, src.remaining());
         }
         target.write(iova, src);
+    }
+
+    /** The connected port's message-based access ({@link Dma#viaMessages}), with the same faults in front. */
+    @Override
+    public Dma viaMessages() {
+        return viaMessages;
     }
 
     private static void inject(FaultInjector f, DmaKind kind, long iova, long length) {

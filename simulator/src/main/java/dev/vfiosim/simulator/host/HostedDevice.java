@@ -12,6 +12,7 @@ import dev.vfiosim.simulator.api.RecordMigration;
 import dev.vfiosim.simulator.api.RegionSpec;
 import dev.vfiosim.simulator.api.RunState;
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.dma.DmaMappingListener;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.fault.FaultingDma;
 import dev.vfiosim.simulator.irq.InterruptController;
@@ -55,6 +56,7 @@ public class HostedDevice implements VfioDevice {
     private int configSize = ConfigSpace.SIZE;
     private InterruptController interrupts;
     private HostedMigration migration;
+    private DmaMappingListener dmaMappings = DmaMappingListener.NONE;
 
     /** Hosts {@code model}: calls its {@link DeviceModel#define} now; {@code memory} makes its mappable memory. */
     public HostedDevice(DeviceModel model, SharedMemoryAllocator memory) {
@@ -169,6 +171,11 @@ public class HostedDevice implements VfioDevice {
     @Override
     public void connectDma(Dma connected) {
         dma.connect(connected);
+    }
+
+    @Override
+    public DmaMappingListener dmaMappingListener() {
+        return dmaMappings;
     }
 
     @Override
@@ -345,6 +352,12 @@ public class HostedDevice implements VfioDevice {
         @Override
         public SharedMemoryAllocator memory() {
             return memory;
+        }
+
+        @Override
+        public void dmaMappings(DmaMappingListener listener) {
+            requireOpen("dmaMappings");
+            dmaMappings = listener;
         }
 
         @Override

@@ -41,7 +41,6 @@ public final class SampleModel implements DeviceModel {
     private static final Logger LOG = LoggerFactory.getLogger(SampleModel.class);
     public static final List<SparseArea> BAR1_AREAS = List.of(new SparseArea(0, 0x1000), new SparseArea(0x2000, 0x1000));
 
-    private final LongSupplier epochSeconds;
     private final SampleConfigSpace config = new SampleConfigSpace(TimerRegister.SIZE, Bar1Storage.SIZE, 0, 0, 0, 0);
     private final DmaSlots slots = new DmaSlots();
     private final SampleAlarm alarm = new SampleAlarm(this::expire);
@@ -59,7 +58,6 @@ public final class SampleModel implements DeviceModel {
 
     /** The sample on {@code epochSeconds} (tests give their own clock). */
     public SampleModel(LongSupplier epochSeconds) {
-        this.epochSeconds = epochSeconds;
         this.timer = new TimerRegister(epochSeconds, alarm, () -> migration != null && migration.running());
     }
 
@@ -93,8 +91,9 @@ public final class SampleModel implements DeviceModel {
             public Dma messages() {
                 return dma.viaMessages();
             }
-        });
+        }, System.out);
         host.migration(new Migration());
+        host.dmaMappings(new SlotTable());
     }
 
     private interface Access {
@@ -125,23 +124,21 @@ public final class SampleModel implements DeviceModel {
     }
 
     /** libvfio-user's dma_register / dma_unregister: the sample's slot table. */
-    public DmaMappingListener dmaMappings() {
-        return new DmaMappingListener() {
-            @Override
-            public void mapped(long iova, long size, boolean readable, boolean writable) {
-                try {
-                    slots.register(iova, size, readable, writable);
-                } catch (DmaSlots.SlotsFullException e) {
-                    LOG.error("{}: the mapping at 0x{} is not in the sample's table (upstream exits here)",
-                            e.getMessage(), Long.toHexString(iova));
-                }
+    private final class SlotTable implements DmaMappingListener {
+        @Override
+        public void mapped(long iova, long size, boolean readable, boolean writable) {
+            try {
+                slots.register(iova, size, readable, writable);
+            } catch (DmaSlots.SlotsFullException e) {
+                LOG.error("{}: the mapping at 0x{} is not in the sample's table (upstream exits here)",
+                        e.getMessage(), Long.toHexString(iova));
             }
+        }
 
-            @Override
-            public void unmapped(long iova, long size) {
-                slots.unregister(iova, size);
-            }
-        };
+        @Override
+        public void unmapped(long iova, long size) {
+            slots.unregister(iova, size);
+        }
     }
 
     private void expire() {

@@ -2,6 +2,7 @@ package dev.vfiosim.simulator.sample;
 
 import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.dma.DmaFaultException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.slf4j.Logger;
@@ -55,10 +56,13 @@ public final class TimerExpiry {
 
     private final DmaSlots slots;
     private final Ports ports;
+    private final PrintStream stdout;
 
-    public TimerExpiry(DmaSlots slots, Ports ports) {
+    /** {@code stdout} gets upstream's one line per expiry, {@code doing dma io} (the process's stdout when served). */
+    public TimerExpiry(DmaSlots slots, Ports ports, PrintStream stdout) {
         this.slots = slots;
         this.ports = ports;
+        this.stdout = stdout;
     }
 
     /** The data written in either phase: 1024 x 'A', 'B', 'C', 'D'. */
@@ -75,7 +79,8 @@ public final class TimerExpiry {
             LOG.error("vfu_irq_trigger() failed: no eventfd is wired to INTx; the DMA is skipped");
             return Outcome.INTERRUPT_NOT_WIRED;
         }
-        LOG.info("doing dma io");
+        stdout.println("doing dma io");
+        stdout.flush();
         Outcome direct = exchange("DIRECT", ports.direct(), slots.slot(DIRECT_SLOT));
         if (direct != Outcome.DONE) {
             return direct;

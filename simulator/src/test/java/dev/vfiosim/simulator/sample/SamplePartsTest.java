@@ -36,6 +36,8 @@ class SamplePartsTest {
     }
 
     private final AtomicLong now = new AtomicLong(1_700_000_000L);
+    private final java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    private final java.io.PrintStream stdout = new java.io.PrintStream(printed, true);
     private final RecordingAlarm alarm = new RecordingAlarm();
     private final Bar1Storage bar1 = new Bar1Storage(SharedMemory.onHeap(Bar1Storage.SIZE));
     private SampleMigrationData migration;
@@ -263,8 +265,9 @@ class SamplePartsTest {
                 order.add("messages");
                 return messages;
             }
-        });
+        }, stdout);
         assertEquals(TimerExpiry.Outcome.DONE, expiry.run());
+        assertEquals("doing dma io\n", printed.toString().replace(System.lineSeparator(), "\n"));
         assertEquals(List.of("intx", "direct", "messages"), order);
         assertEquals(List.of("write 0x9000 1024", "write 0x9400 1024", "write 0x9800 1024", "write 0x9c00 1024",
                 "read 0x9000 2048", "read 0x9800 2048"), direct.log);
@@ -295,7 +298,7 @@ class SamplePartsTest {
             public Dma messages() {
                 return none;
             }
-        });
+        }, stdout);
         assertEquals(TimerExpiry.Outcome.INTERRUPT_NOT_WIRED, expiry.run());
         wired[0] = true;
         assertEquals(TimerExpiry.Outcome.DMA_FAILED, expiry.run());
