@@ -26,6 +26,7 @@ public final class SampleAlarm implements TimerRegister.Alarm, AutoCloseable {
         });
     }
 
+    /** Expiry after {@code seconds} (0: at once, on the timer's thread). */
     @Override
     public synchronized void arm(long seconds) {
         disarm();

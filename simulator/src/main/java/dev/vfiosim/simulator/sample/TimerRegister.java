@@ -24,7 +24,7 @@ public final class TimerRegister {
     private static final Logger LOG = LoggerFactory.getLogger(TimerRegister.class);
     public static final int SIZE = 8;
 
-    /** A one-shot alarm in whole seconds; {@link #arm} replaces whatever was pending. */
+    /** A one-shot alarm in whole seconds (0: at once); {@link #arm} replaces whatever was pending. */
     public interface Alarm {
         void arm(long seconds);
 
@@ -80,9 +80,23 @@ public final class TimerRegister {
         }
     }
 
-    /** Entering RUNNING: arms from the stored T; EINVAL when T is in the past. */
-    public synchronized void armFromStored() {
-        arm(time);
+    /**
+     * Entering RUNNING (a resumed or restarted device): arms for T - now. Here vfio-sim departs from
+     * upstream, which fails the arc with EINVAL when T is past and never fires when T is now: a T
+     * that is past has expired already (or was never set: 0), so nothing is armed; a T that is now
+     * expires at once. A device whose BAR0 was never written thus migrates, as a VMM expects.
+     *
+     * @return the seconds armed, 0 for at once, -1 for nothing armed
+     */
+    public synchronized long armFromStored() {
+        long seconds = time - epochSeconds.getAsLong();
+        if (seconds < 0) {
+            LOG.debug("timer expired {} seconds ago: not armed", -seconds);
+            return -1;
+        }
+        LOG.debug("arming timer to trigger in {} seconds", seconds);
+        alarm.arm(seconds);
+        return seconds;
     }
 
     public void disarm() {

@@ -196,7 +196,6 @@ class SamplePartsTest {
             at += migration.write(stream.slice(at, Math.min(c, 0x3008 - at)));
         }
         assertEquals(0x3008, at);
-        assertEquals(0, migration.write(ByteBuffer.allocate(1)), "nothing beyond the stream");
         ByteBuffer back = ByteBuffer.allocate(0x3000);
         bar1.read(0, back);
         assertArrayEquals(java.util.Arrays.copyOf(stream.array(), 0x3000), back.array());
@@ -206,14 +205,50 @@ class SamplePartsTest {
     }
 
     @Test
-    void runningWithTInThePastFailsTheArcWithEinval() {
+    void aDestinationGivenThePreCopyPassTooAppliesTheStopCopyStreamThatFollows() {
+        ByteBuffer stream = ByteBuffer.allocate(0x3000 + 0x3008).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 0x3000; i++) {
+            stream.put(i, (byte) 1);
+            stream.put(0x3000 + i, (byte) 2);
+        }
+        stream.putLong(0x6000, now.get() + 3);
+        migration.enter(SampleState.STOP);
+        migration.enter(SampleState.RESUME);
+        assertEquals(0x6008, migration.write(stream.duplicate()));
+        assertEquals(0, migration.write(ByteBuffer.allocate(1)), "nothing beyond one pre-copy pass and the stream");
+        migration.enter(SampleState.STOP);
+        ByteBuffer back = ByteBuffer.allocate(0x3000);
+        bar1.read(0, back);
+        for (int i = 0; i < 0x3000; i++) {
+            assertEquals(2, back.get(i), "BAR1 from the stop-copy part");
+        }
+        assertEquals(now.get() + 3, timer.stored());
+        migration.enter(SampleState.RUNNING);
+        assertEquals(List.of(3L), alarm.armed);
+    }
+
+    @Test
+    void aDestinationWithAShortStreamIsNotResumed() {
+        migration.enter(SampleState.STOP);
+        migration.enter(SampleState.RESUME);
+        migration.write(ByteBuffer.allocate(0x3000));
+        migration.enter(SampleState.STOP);
+        assertEquals(Errno.EINVAL, assertThrows(DeviceException.class, () -> migration.enter(SampleState.RUNNING)).errno());
+    }
+
+    @Test
+    void runningWithTInThePastArmsNothingAndWithTNowExpiresAtOnce() {
         migration.enter(SampleState.STOP);
         migration.enter(SampleState.RESUME);
         ByteBuffer stream = ByteBuffer.allocate(0x3008).order(ByteOrder.LITTLE_ENDIAN).putLong(0x3000, now.get() - 1);
         migration.write(stream);
         migration.enter(SampleState.STOP);
-        assertEquals(Errno.EINVAL, assertThrows(DeviceException.class, () -> migration.enter(SampleState.RUNNING)).errno());
-        assertEquals(SampleState.STOP, migration.state());
+        migration.enter(SampleState.RUNNING);
+        assertEquals(SampleState.RUNNING, migration.state(), "upstream refuses this arc; vfio-sim resumes");
+        assertEquals(List.of(), alarm.armed, "a past T has expired already");
+        timer.restore(now.get());
+        assertEquals(0, timer.armFromStored(), "T = now expires at once");
+        assertEquals(List.of(0L), alarm.armed);
     }
 
     /** Guest memory of a few pages, recording every access. */
