@@ -128,7 +128,7 @@ public class HostedDevice implements VfioDevice {
 
     @Override
     public void readRegion(int index, long offset, ByteBuffer dst) {
-        RegionInfo info = checkAccess(index, offset, dst.remaining(), false);
+        checkAccess(index, offset, dst.remaining(), false);
         if (dst.remaining() == 0) {
             return;
         }
