@@ -155,6 +155,10 @@ final class ServeCommand implements Callable<Integer> {
             + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
     boolean ethernet;
 
+    @Option(names = "--once", description = "Serve one client, then exit 0 when it leaves (libvfio-user's servers "
+            + "do this; its samples/client waits for the migration destination to exit).")
+    boolean once;
+
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = Options.PositiveDuration.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
@@ -273,6 +277,19 @@ final class ServeCommand implements Callable<Integer> {
             });
         }
         server.start();
+        if (once) {
+            Thread oneClient = new Thread(() -> {
+                try {
+                    server.awaitFirstClientGone();
+                    LOG.info("--once: the client has left, stopping");
+                    server.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "vfio-sim-once");
+            oneClient.setDaemon(true);
+            oneClient.start();
+        }
         server.awaitStop();
         server.close();
         if (controlSocket != null) {

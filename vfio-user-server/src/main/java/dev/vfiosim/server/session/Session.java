@@ -144,6 +144,7 @@ public final class Session implements AutoCloseable {
         this.irqEventfds = new IrqEventfds(counts, faults);
         this.dmaLogging = new DmaLogging(limits.maxDataXferSize(), faults);
         this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS, dmaLogging, faults);
+        dmaMaps.listen(device.dmaMappingListener());
         features.put(DeviceFeature.DMA_LOGGING_START, DeviceFeatureHandler.setOnly(dmaLogging::start));
         features.put(DeviceFeature.DMA_LOGGING_STOP, DeviceFeatureHandler.setOnly(dmaLogging::stop));
         features.put(DeviceFeature.DMA_LOGGING_REPORT, DeviceFeatureHandler.getOnly(dmaLogging::report));

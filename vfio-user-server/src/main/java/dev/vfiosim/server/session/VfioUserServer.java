@@ -41,6 +41,7 @@ public final class VfioUserServer implements AutoCloseable {
     private final FaultInjector faults;
     private final Thread acceptor;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch firstClientGone = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile Session active;
@@ -136,6 +137,7 @@ public final class VfioUserServer implements AutoCloseable {
                 session.run();
             } finally {
                 session.close();
+                firstClientGone.countDown();
             }
         }, "vfio-user-client-" + n);
         activeThread = t;
@@ -225,6 +227,14 @@ public final class VfioUserServer implements AutoCloseable {
             t.join(Math.max(1, bound.toMillis()));
         }
         return !clientAttached();
+    }
+
+    /**
+     * Blocks until the first client attached has gone and its session is torn down (its fds
+     * released): what {@code serve --once} waits for, as libvfio-user's servers serve one client.
+     */
+    public void awaitFirstClientGone() throws InterruptedException {
+        firstClientGone.await();
     }
 
     /** Blocks until {@link #close()} has stopped the server. */
