@@ -2,6 +2,7 @@ package dev.vfiosim.simulator.device;
 
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
+import dev.vfiosim.simulator.ContractFacts;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.device.bulk.BulkState;
 import dev.vfiosim.simulator.device.bulk.BulkStateActivity;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * a serial number, BAR0 as laid out in {@link Bar0}, MSI-X/INTx/ERR/REQ interrupts. See
  * docs/device.md for the register maps and the rules.
  */
-public final class Mlx5VirtualFunction implements VfioDevice {
+public final class Mlx5VirtualFunction implements VfioDevice, ContractFacts {
     public static final int MELLANOX = 0x15b3;
     public static final int CONNECTX_VIRTUAL_FUNCTION = 0x101e;
     public static final int ETHERNET_CONTROLLER = 0x020000;
@@ -285,6 +286,20 @@ public final class Mlx5VirtualFunction implements VfioDevice {
         deviceOwned.clock().resume();
         bulkActivity.resume();
         engine.resume();
+    }
+
+    /** The command queue, queue rings, doorbell records, EQ pages and firmware pages the state refers to. */
+    @Override
+    public List<GuestReference> guestMemoryReferences() {
+        InitializationSegment init = deviceOwned.initSegment();
+        return StateGuestReferences.of(init.commandQueueSet() ? init.commandQueueAddress() : 0, engine.state());
+    }
+
+    /** The command doorbell, the queue doorbell page and the UAR pages' EQ doorbells, all in BAR0. */
+    @Override
+    public boolean isDoorbell(int region, long offset) {
+        return region == VfioRegion.BAR0 && (offset == Bar0.INIT_SEGMENT + InitializationSegment.CMD_DOORBELL
+                || (offset >= Bar0.DOORBELLS && offset < Bar0.DEVICE_MEMORY) || (offset >= Bar0.UAR_PAGES && offset < Bar0.SIZE));
     }
 
     /** The device's own thread: pause state, idle/drained, state records (see {@link DeviceEngine}). */

@@ -126,6 +126,13 @@ public final class JsonLinesTrace implements MessageObserver, AutoCloseable {
         write(line);
     }
 
+    /** A finding of the migration-contract audit ({@code Finding.toMap()}: rule, severity, state, message, details). */
+    public void auditFinding(Map<String, Object> finding) {
+        Map<String, Object> line = event("audit");
+        line.putAll(finding);
+        write(line);
+    }
+
     /** A fault of the plan fired (registered with the server's {@code FaultInjector}). */
     public void faultFired(FiredFault fault) {
         Map<String, Object> line = event("fault");
