@@ -1,6 +1,7 @@
 package dev.vfiosim.server.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -60,11 +61,35 @@ public final class AuditReport {
 
     /** A few lines: the counts, then one line per finding (at most {@link #SUMMARY_LINES}). */
     public static String summary(MigrationAudit audit) {
-        List<Finding> findings = audit.findings();
+        return summary(audit.mode().spelling(), audit.findings());
+    }
+
+    /**
+     * The findings of a {@link #document} read back (from the control socket or a report file):
+     * the mode and the findings, details as JSON gave them.
+     */
+    public static Map.Entry<String, List<Finding>> read(String json) throws IOException {
+        JsonNode doc = JSON.readTree(json);
+        if (doc == null || !doc.path("findings").isArray()) {
+            throw new IOException("not an audit document: " + json.strip().lines().findFirst().orElse(""));
+        }
+        List<Finding> findings = new java.util.ArrayList<>();
+        for (JsonNode f : doc.get("findings")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> details = JSON.convertValue(f.path("details"), Map.class);
+            findings.add(new Finding(AuditRule.byId(f.path("rule").asText()), Severity.valueOf(
+                    f.path("severity").asText().toUpperCase(java.util.Locale.ROOT)), f.path("state").asText(),
+                    f.path("message").asLong(), f.path("text").asText(), details == null ? Map.of() : details));
+        }
+        return Map.entry(doc.path("mode").asText(), findings);
+    }
+
+    /** The summary of {@code findings} made in {@code mode} (its spelling). */
+    public static String summary(String mode, List<Finding> findings) {
         Map<Severity, Long> counts = new EnumMap<>(Severity.class);
         findings.forEach(f -> counts.merge(f.severity(), 1L, Long::sum));
         StringBuilder b = new StringBuilder();
-        b.append("audit (").append(audit.mode().spelling()).append("): ");
+        b.append("audit (").append(mode).append("): ");
         if (findings.isEmpty()) {
             return b.append("no findings: the VMM kept the migration contract\n").toString();
         }

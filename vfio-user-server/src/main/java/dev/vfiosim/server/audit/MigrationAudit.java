@@ -151,7 +151,10 @@ public final class MigrationAudit implements AuditHook {
                         + " instead of RUNNING (or STOP after a completed save)", d);
             }
         }
-        closeWindow(false);
+        synchronized (this) {
+            logging = false;   // the session's teardown stops DMA logging
+            closeWindow(false);
+        }
         facts = null;
         arcFrom = -1;
         writeReport();
