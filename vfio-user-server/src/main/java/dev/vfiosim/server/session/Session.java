@@ -175,16 +175,10 @@ public final class Session implements AutoCloseable {
     public void run() {
         MessageObserver o = observer;
         AuditHook a = audit;
-        device.connectInterrupts(o == null && a == null ? irqEventfds : (type, vector) -> {
-            boolean delivered = irqEventfds.signal(type, vector);
-            if (o != null) {
-                o.interrupt(type.name(), vector, delivered);
-            }
-            if (a != null) {
-                a.interrupt(type, vector, delivered);
-            }
-            return delivered;
-        });
+        device.connectInterrupts(o == null && a == null ? irqEventfds : new ObservedInterrupts(irqEventfds, o, a));
+        if (o != null) {
+            dmaMaps.observeFaults(o::dmaFault);
+        }
         if (a != null) {
             a.attached(new AuditHook.SessionFacts() {
                 @Override
@@ -915,5 +909,27 @@ public final class Session implements AutoCloseable {
         s.put("dirtyLogging", dmaLogging.active());
         s.put("irqWiring", irqEventfds.describe());
         return s;
+    }
+
+    /** The wired eventfds, with every outcome told to the observer (trace, metrics) and the audit; either may be null. */
+    private record ObservedInterrupts(InterruptSink wired, MessageObserver observer, AuditHook audit) implements InterruptSink {
+        @Override
+        public boolean signal(IrqType type, int vector) {
+            boolean delivered = wired.signal(type, vector);
+            if (observer != null) {
+                observer.interrupt(type.name(), vector, delivered);
+            }
+            if (audit != null) {
+                audit.interrupt(type, vector, delivered);
+            }
+            return delivered;
+        }
+
+        @Override
+        public void held(IrqType type, int vector) {
+            if (observer != null) {
+                observer.interruptHeld(type.name(), vector);
+            }
+        }
     }
 }
