@@ -1,6 +1,6 @@
 package dev.vfiosim.simulator.device;
 
-import dev.vfiosim.simulator.ContractFacts.GuestReference;
+import dev.vfiosim.simulator.api.ContractFacts.GuestReference;
 import dev.vfiosim.simulator.device.engine.CompletionQueueEntry;
 import dev.vfiosim.simulator.device.engine.CompletionQueueState;
 import dev.vfiosim.simulator.device.engine.EngineState;

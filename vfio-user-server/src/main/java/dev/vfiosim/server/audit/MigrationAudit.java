@@ -9,10 +9,11 @@ import dev.vfiosim.server.protocol.RegionAccess;
 import dev.vfiosim.server.protocol.RegionWriteMulti;
 import dev.vfiosim.server.session.AuditHook;
 import dev.vfiosim.server.session.IrqRestorePolicy;
-import dev.vfiosim.simulator.ContractFacts;
+import dev.vfiosim.simulator.api.ContractFacts;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.host.HostedDevice;
 import dev.vfiosim.simulator.irq.IrqType;
 import dev.vfiosim.simulator.migration.MigrationState;
 import dev.vfiosim.simulator.pci.PciHeader;
@@ -50,6 +51,8 @@ public final class MigrationAudit implements AuditHook {
     static final int MAX_LISTED = 16;
 
     private final VfioDevice device;
+    /** What the device says about its own state (the device API's optional ContractFacts), or null. */
+    private final ContractFacts contract;
     private final VfioMigration migration;
     private final AuditMode mode;
     private final IrqRestorePolicy irqRestore;
@@ -88,6 +91,8 @@ public final class MigrationAudit implements AuditHook {
             throw new IllegalArgumentException("an audit that is off is no audit: pass none to the server");
         }
         this.device = device;
+        this.contract = device instanceof ContractFacts own ? own
+                : device instanceof HostedDevice hosted && hosted.model() instanceof ContractFacts model ? model : null;
         this.migration = device.migration();
         this.mode = mode;
         this.irqRestore = irqRestore;
@@ -395,7 +400,7 @@ public final class MigrationAudit implements AuditHook {
     /** Rules 2 and 3, when a resumed device is about to run or has just started; returns the errors found. */
     private List<Finding> judgeRestoredState() {
         List<Finding> made = new ArrayList<>();
-        if (!(device instanceof ContractFacts contract)) {
+        if (contract == null) {
             return made;
         }
         List<ContractFacts.GuestReference> refs = contract.guestMemoryReferences();
@@ -509,7 +514,7 @@ public final class MigrationAudit implements AuditHook {
             return;
         }
         int s = migration.state();
-        boolean doorbell = device instanceof ContractFacts contract && contract.isDoorbell(region, offset);
+        boolean doorbell = contract != null && contract.isDoorbell(region, offset);
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("region", region);
         d.put("offset", hex(offset));

@@ -1,4 +1,4 @@
-package dev.vfiosim.simulator;
+package dev.vfiosim.simulator.api;
 
 import java.util.List;
 
@@ -6,8 +6,9 @@ import java.util.List;
  * What a device tells the migration-contract audit (docs/audit.md) about itself that the server
  * cannot see in the messages: which guest memory its own state refers to (after a resume these
  * references came from the stream, while the memory behind them must come from the VMM's DMA_MAP),
- * and which register writes are doorbells. A device that keeps no guest addresses need not
- * implement it; the rules that need it are then not decided.
+ * and which register writes are doorbells. An optional part of the device API: a
+ * {@link DeviceModel} (or a {@code VfioDevice}) that keeps guest addresses in its state implements
+ * it; for one that does not, the rules that need it are not decided.
  */
 public interface ContractFacts {
     /**
