@@ -194,7 +194,7 @@ final class ServeCommand implements Callable<Integer> {
     AuditMode audit;
 
     @Option(names = "--audit-report", paramLabel = "FILE",
-            description = "Write the audit's findings as JSON to FILE at every disconnect and at exit.")
+            description = "Write the audit's findings as JSON to FILE at each disconnect once there are any, and at exit.")
     Path auditReport;
 
     static final class AuditModeConverter implements picocli.CommandLine.ITypeConverter<AuditMode> {

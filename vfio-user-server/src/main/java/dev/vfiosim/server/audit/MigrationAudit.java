@@ -102,7 +102,10 @@ public final class MigrationAudit implements AuditHook {
         return mode;
     }
 
-    /** Where the JSON report goes at every disconnect and at {@link #writeReport()}; {@code null} for nowhere. */
+    /**
+     * Where the JSON report goes: at each disconnect once there are findings, and at
+     * {@link #writeReport()} (exit); {@code null} for nowhere.
+     */
     public MigrationAudit reportTo(java.nio.file.Path file) {
         this.reportFile = file;
         return this;
@@ -162,7 +165,9 @@ public final class MigrationAudit implements AuditHook {
         }
         facts = null;
         arcFrom = -1;
-        writeReport();
+        if (!findings().isEmpty()) {
+            writeReport();   // a clean session leaves no file behind until exit, so the file's appearance means a finding
+        }
     }
 
     @Override
