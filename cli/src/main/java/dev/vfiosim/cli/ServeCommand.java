@@ -19,9 +19,6 @@ import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.device.DeviceRevision;
 import dev.vfiosim.simulator.api.DeviceModel;
-import dev.vfiosim.simulator.api.DeviceModels;
-import dev.vfiosim.simulator.api.DeviceOptions;
-import dev.vfiosim.simulator.api.DeviceProvider;
 import dev.vfiosim.simulator.host.HostedDevice;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
@@ -31,20 +28,16 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 import sun.misc.Signal;
@@ -75,23 +68,8 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--device", paramLabel = "NAME", defaultValue = DeviceModels.DEFAULT,
-            description = "The device model to serve (--list-devices shows those on the class path). Default: ${DEFAULT-VALUE}.")
-    String deviceName;
-
-    @Option(names = "--list-devices", description = "List the device models on the class path, one per line "
-            + "(name and description), and exit.")
-    boolean listDevices;
-
-    @Option(names = "--device-option", paramLabel = "NAME=VALUE",
-            description = "An option of the device model (docs/device-api.md); repeatable. The mlx5 VF's options below "
-                    + "reach it the same way.")
-    List<String> deviceOptions = new ArrayList<>();
-
-    /** The serve options that are the mlx5 VF's own: given on the command line, they reach the model by these names. */
-    private static final Map<String, String> MODEL_OPTIONS = Map.of("--state-size", "state-size",
-            "--dirty-rate", "dirty-rate", "--migration", "migration", "--device-revision", "device-revision",
-            "--ethernet", "ethernet");
+    @Mixin
+    DeviceModelChoice model;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every message at debug level (--log-level=debug).")
     boolean verbose;
@@ -219,35 +197,6 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** The model's options: the mlx5 options given on the command line (as text), then --device-option. */
-    private DeviceOptions modelOptions() {
-        Map<String, String> values = new LinkedHashMap<>();
-        ParseResult parsed = spec.commandLine().getParseResult();
-        MODEL_OPTIONS.forEach((option, name) -> {
-            if (parsed.hasMatchedOption(option)) {
-                // the text as typed (picocli has checked it): the model parses it as --device-option would
-                List<String> typed = parsed.matchedOption(option).stringValues();
-                values.put(name, typed.isEmpty() ? "true" : typed.get(typed.size() - 1));
-            }
-        });
-        DeviceOptions extra = DeviceOptions.parse(deviceOptions);
-        extra.values().forEach((name, value) -> {
-            if (values.put(name, value) != null) {
-                throw new IllegalArgumentException("device option '" + name + "' is given twice");
-            }
-        });
-        return new DeviceOptions(values);
-    }
-
-    private int listDevices() {
-        PrintWriter out = spec.commandLine().getOut();
-        for (DeviceProvider p : DeviceModels.available()) {
-            out.println(p.name() + "\t" + p.description());
-        }
-        out.flush();
-        return 0;
-    }
-
     /** A usage error before anything is bound: the message, the hint, exit code 2. */
     private int usage(String message) {
         PrintWriter err = spec.commandLine().getErr();
@@ -259,17 +208,17 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (listDevices) {
-            return listDevices();
+        if (model.listing()) {
+            return model.list(spec.commandLine().getOut());
         }
         if (endpoint == null) {
             return usage("Missing required argument (specify one of these): (--socket-path=PATH | --fd=FDNUM)");
         }
-        DeviceModel model;
+        DeviceModel created;
         try {
-            model = DeviceModels.named(deviceName).create(modelOptions());
+            created = model.create();
         } catch (IllegalArgumentException e) {
-            return usage("--device " + deviceName + ": " + e.getMessage());
+            return usage("--device " + model.name() + ": " + e.getMessage());
         }
         FaultInjector faults = FaultInjector.NONE;
         JsonLinesTrace tracer = null;
@@ -305,11 +254,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         VfioDevice device;
         try {
-            device = new HostedDevice(model, MemfdSharedMemory.allocator());
+            device = new HostedDevice(created, MemfdSharedMemory.allocator());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            LOG.error("device {} cannot be set up: {}", deviceName, e.getMessage());
+            LOG.error("device {} cannot be set up: {}", model.name(), e.getMessage());
             listener.close();
-            model.close();
+            created.close();
             return VfioSimCommand.EXIT_START_FAILED;
         }
         VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
