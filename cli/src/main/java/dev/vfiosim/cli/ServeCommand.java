@@ -1,5 +1,8 @@
 package dev.vfiosim.cli;
 
+import dev.vfiosim.server.audit.AuditMode;
+import dev.vfiosim.server.audit.AuditReport;
+import dev.vfiosim.server.audit.MigrationAudit;
 import dev.vfiosim.server.control.ControlCommands;
 import dev.vfiosim.server.control.DeviceMetrics;
 import dev.vfiosim.server.fault.FaultControlSocket;
@@ -166,6 +169,27 @@ final class ServeCommand implements Callable<Integer> {
                     + "(250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
     Duration messageTimeout;
 
+    @Option(names = "--audit", paramLabel = "off|report|strict", defaultValue = "report", converter = AuditModeConverter.class,
+            description = "Referee the VMM's migration contract (docs/audit.md): report each finding in the log, the trace, "
+                    + "the control socket's audit command and --audit-report (report), also refuse with EINVAL what the "
+                    + "protocol lets the device refuse (strict), or not at all (off). Default: ${DEFAULT-VALUE}.")
+    AuditMode audit;
+
+    @Option(names = "--audit-report", paramLabel = "FILE",
+            description = "Write the audit's findings as JSON to FILE at each disconnect once there are any, and at exit.")
+    Path auditReport;
+
+    static final class AuditModeConverter implements picocli.CommandLine.ITypeConverter<AuditMode> {
+        @Override
+        public AuditMode convert(String value) {
+            try {
+                return AuditMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
         @Override
         public IrqRestorePolicy convert(String value) {
@@ -256,10 +280,18 @@ final class ServeCommand implements Callable<Integer> {
             faults.addListener(metrics::faultFired);
         }
         server.observe(CompositeObserver.of(Arrays.asList(metrics, tracer)));
+        MigrationAudit referee = audit == AuditMode.OFF ? null : new MigrationAudit(device, audit, irqRestore).reportTo(auditReport);
+        if (referee != null) {
+            server.audit(referee);
+            if (tracer != null) {
+                JsonLinesTrace auditTrace = tracer;
+                referee.addListener(finding -> auditTrace.auditFinding(finding.toMap()));
+            }
+        }
         FaultControlSocket controlSocket = null;
         if (control != null) {
             try {
-                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults),
+                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults).withAudit(referee),
                         FaultControlSocket.DEFAULT_IDLE_TIMEOUT);
             } catch (IOException e) {
                 LOG.error("cannot open the control socket: {}", e.getMessage());
@@ -310,6 +342,15 @@ final class ServeCommand implements Callable<Integer> {
         if (faultPlan != null) {
             System.out.print(faults.summary());
             System.out.flush();
+        }
+        if (referee != null) {
+            referee.writeReport();
+            if (referee.findings().isEmpty()) {
+                LOG.info(AuditReport.summary(referee).trim());   // a clean run keeps stdout for the fault summary alone
+            } else {
+                System.out.print(AuditReport.summary(referee));
+                System.out.flush();
+            }
         }
         return 0;
     }

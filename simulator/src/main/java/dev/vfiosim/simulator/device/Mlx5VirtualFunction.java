@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator.device;
 
+import dev.vfiosim.simulator.api.ContractFacts;
 import dev.vfiosim.simulator.device.bulk.BulkState;
 import dev.vfiosim.simulator.device.engine.DeviceEngine;
 import dev.vfiosim.simulator.device.engine.EngineState;
@@ -9,7 +10,9 @@ import dev.vfiosim.simulator.irq.IrqType;
 import dev.vfiosim.simulator.pci.PciIdentity;
 import dev.vfiosim.simulator.pci.SharedMemory;
 import dev.vfiosim.simulator.pci.SharedMemoryAllocator;
+import dev.vfiosim.simulator.pci.VfioRegion;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +20,7 @@ import java.util.Map;
  * {@link HostedDevice}, with typed accessors to the model's parts for tests and tools. Everything
  * the server sees is the host's; everything the function does is the model's (docs/device.md).
  */
-public final class Mlx5VirtualFunction extends HostedDevice {
+public final class Mlx5VirtualFunction extends HostedDevice implements ContractFacts {
     public static final int MELLANOX = 0x15b3;
     public static final int CONNECTX_VIRTUAL_FUNCTION = 0x101e;
     public static final int ETHERNET_CONTROLLER = 0x020000;
@@ -72,6 +75,20 @@ public final class Mlx5VirtualFunction extends HostedDevice {
 
     public void resume() {
         function.resume();
+    }
+
+    /** The command queue, queue rings, doorbell records, EQ pages and firmware pages the state refers to. */
+    @Override
+    public List<GuestReference> guestMemoryReferences() {
+        InitializationSegment init = function.deviceOwnedState().initSegment();
+        return StateGuestReferences.of(init.commandQueueSet() ? init.commandQueueAddress() : 0, function.engine().state());
+    }
+
+    /** The command doorbell, the queue doorbell page and the UAR pages' EQ doorbells, all in BAR0. */
+    @Override
+    public boolean isDoorbell(int region, long offset) {
+        return region == VfioRegion.BAR0 && (offset == Bar0.INIT_SEGMENT + InitializationSegment.CMD_DOORBELL
+                || (offset >= Bar0.DOORBELLS && offset < Bar0.DEVICE_MEMORY) || (offset >= Bar0.UAR_PAGES && offset < Bar0.SIZE));
     }
 
     /** The device's own thread: pause state, idle/drained, state records (see {@link DeviceEngine}). */

@@ -266,6 +266,24 @@ final class DmaMapTable implements Dma {
         return count;
     }
 
+    /** Whether every byte of [iova, iova+length) lies in mappings (adjacent ones may share a range). */
+    boolean covers(long iova, long length) {
+        long at = iova;
+        long left = length;
+        while (left > 0) {
+            Map.Entry<Long, Mapping> e = byIova.floorEntry(at);
+            Mapping m = e == null ? null : e.getValue();
+            long offset = m == null ? 0 : at - m.iova();
+            if (m == null || Long.compareUnsigned(offset, m.size()) >= 0) {
+                return false;
+            }
+            long here = Math.min(left, m.size() - offset);
+            at += here;
+            left -= here;
+        }
+        return true;
+    }
+
     long faults() {
         return faults;
     }

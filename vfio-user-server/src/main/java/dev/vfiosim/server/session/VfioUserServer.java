@@ -49,6 +49,7 @@ public final class VfioUserServer implements AutoCloseable {
     private volatile boolean closing;
     private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
     private volatile MessageObserver observer;
+    private volatile AuditHook audit;
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
         this(listener, device, limits, IrqRestorePolicy.ANY);
@@ -84,6 +85,17 @@ public final class VfioUserServer implements AutoCloseable {
     public VfioUserServer observe(MessageObserver observer) {
         this.observer = observer;
         return this;
+    }
+
+    /** Who referees each session's migration contract ({@code null} for nobody); set before {@link #start()}. */
+    public VfioUserServer audit(AuditHook hook) {
+        this.audit = hook;
+        return this;
+    }
+
+    /** The referee set with {@link #audit}, or {@code null}. */
+    public AuditHook audit() {
+        return audit;
     }
 
     /** The client attached now, or {@code null}. */
@@ -131,6 +143,7 @@ public final class VfioUserServer implements AutoCloseable {
         }
         Session session = new Session(socket, device, limits, irqRestore, faults, observer, "client#" + n);
         session.messageTimeout(messageTimeout);
+        session.audit(audit);
         active = session;
         Thread t = new Thread(() -> {
             try {
