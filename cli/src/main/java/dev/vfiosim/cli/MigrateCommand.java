@@ -5,11 +5,16 @@ import dev.vfiosim.fixtures.vmm.MigrationDriver;
 import dev.vfiosim.fixtures.vmm.MigrationFailure;
 import dev.vfiosim.fixtures.vmm.MigrationReport;
 import dev.vfiosim.fixtures.vmm.RestoreOrder;
+import dev.vfiosim.server.audit.AuditReport;
+import dev.vfiosim.server.audit.Finding;
+import dev.vfiosim.server.control.ControlClient;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +30,8 @@ import picocli.CommandLine.Option;
 final class MigrateCommand implements Callable<Integer> {
     /** Exit code when the migration failed; the source is RUNNING again and the destination reset. */
     static final int EXIT_MIGRATION_FAILED = 3;
+    /** How long a control socket may take per byte of its audit answer. */
+    private static final Duration AUDIT_WAIT = Duration.ofSeconds(5);
 
     @Option(names = "--from", required = true, paramLabel = "SRC.sock", description = "Socket of the source device.")
     Path from;
@@ -60,8 +67,44 @@ final class MigrateCommand implements Callable<Integer> {
             description = "When VMM-owned state is restored: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     RestoreOrder restoreOrder;
 
+    @Option(names = "--from-control", paramLabel = "PATH",
+            description = "The source's control socket (serve --control): its audit findings are printed after the migration.")
+    Path fromControl;
+
+    @Option(names = "--to-control", paramLabel = "PATH",
+            description = "The destination's control socket: its audit findings are printed after the migration.")
+    Path toControl;
+
     @Override
     public Integer call() {
+        try {
+            return migrate();
+        } finally {
+            printAudit("destination", toControl);
+            printAudit("source", fromControl);
+        }
+    }
+
+    /** The findings of one side's audit (docs/audit.md), when its control socket was given and answers. */
+    private static void printAudit(String side, Path control) {
+        if (control == null) {
+            return;
+        }
+        try {
+            String reply = ControlClient.ask(control, "audit", AUDIT_WAIT);
+            if (!reply.startsWith("ok\n")) {
+                System.out.println(side + " audit: " + reply.strip());
+                return;
+            }
+            Map.Entry<String, List<Finding>> audit = AuditReport.read(reply.substring(3));
+            System.out.print(side + " " + AuditReport.summary(audit.getKey(), audit.getValue()));
+        } catch (IOException | RuntimeException e) {
+            System.out.println(side + " audit: not reachable at " + control + ": " + e.getMessage());
+        }
+        System.out.flush();
+    }
+
+    private Integer migrate() {
         PrintStream out = System.out;
         for (Path socket : List.of(from, to)) {
             if (!Files.exists(socket)) {

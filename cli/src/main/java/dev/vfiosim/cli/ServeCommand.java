@@ -1,5 +1,8 @@
 package dev.vfiosim.cli;
 
+import dev.vfiosim.server.audit.AuditMode;
+import dev.vfiosim.server.audit.AuditReport;
+import dev.vfiosim.server.audit.MigrationAudit;
 import dev.vfiosim.server.control.ControlCommands;
 import dev.vfiosim.server.control.DeviceMetrics;
 import dev.vfiosim.server.fault.FaultControlSocket;
@@ -15,13 +18,13 @@ import dev.vfiosim.server.transport.UnixSocketListener;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.device.DeviceRevision;
-import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
-import dev.vfiosim.simulator.device.VirtualFunctionConfig;
-import dev.vfiosim.simulator.device.bulk.BulkStateSettings;
+import dev.vfiosim.simulator.api.DeviceModel;
+import dev.vfiosim.simulator.host.HostedDevice;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,7 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 import sun.misc.Signal;
 
@@ -41,7 +47,8 @@ import sun.misc.Signal;
  * vfio-user conventions for backend programs: {@code --socket-path} or {@code --fd}, no daemonizing.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a simulated mlx5 virtual function over vfio-user until SIGTERM/SIGINT.")
+        description = "Serve a simulated device (an mlx5 virtual function unless --device says otherwise) over vfio-user "
+                + "until SIGTERM/SIGINT.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
@@ -55,8 +62,14 @@ final class ServeCommand implements Callable<Integer> {
         Integer fd;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Endpoint endpoint;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DeviceModelChoice model;
 
     @Option(names = {"-v", "--verbose"}, description = "Log every message at debug level (--log-level=debug).")
     boolean verbose;
@@ -145,12 +158,37 @@ final class ServeCommand implements Callable<Integer> {
             + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
     boolean ethernet;
 
+    @Option(names = "--once", description = "Serve one client, then exit 0 when it leaves (libvfio-user's servers "
+            + "do this; its samples/client waits for the migration destination to exit).")
+    boolean once;
+
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = Options.PositiveDuration.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
                     + "stops half-way is disconnected after this and the device is free for the next one "
                     + "(250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
     Duration messageTimeout;
+
+    @Option(names = "--audit", paramLabel = "off|report|strict", defaultValue = "report", converter = AuditModeConverter.class,
+            description = "Referee the VMM's migration contract (docs/audit.md): report each finding in the log, the trace, "
+                    + "the control socket's audit command and --audit-report (report), also refuse with EINVAL what the "
+                    + "protocol lets the device refuse (strict), or not at all (off). Default: ${DEFAULT-VALUE}.")
+    AuditMode audit;
+
+    @Option(names = "--audit-report", paramLabel = "FILE",
+            description = "Write the audit's findings as JSON to FILE at each disconnect once there are any, and at exit.")
+    Path auditReport;
+
+    static final class AuditModeConverter implements picocli.CommandLine.ITypeConverter<AuditMode> {
+        @Override
+        public AuditMode convert(String value) {
+            try {
+                return AuditMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
         @Override
@@ -163,8 +201,29 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** A usage error before anything is bound: the message, the hint, exit code 2. */
+    private int usage(String message) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("serve: " + message);
+        err.println("Try 'vfio-sim serve --help' for more information.");
+        err.flush();
+        return VfioSimCommand.EXIT_USAGE;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
+        if (model.listing()) {
+            return model.list(spec.commandLine().getOut());
+        }
+        if (endpoint == null) {
+            return usage("Missing required argument (specify one of these): (--socket-path=PATH | --fd=FDNUM)");
+        }
+        DeviceModel created;
+        try {
+            created = model.create();
+        } catch (IllegalArgumentException e) {
+            return usage("--device " + model.name() + ": " + e.getMessage());
+        }
         FaultInjector faults = FaultInjector.NONE;
         JsonLinesTrace tracer = null;
         if (trace != null) {
@@ -197,11 +256,15 @@ final class ServeCommand implements Callable<Integer> {
             LOG.error("cannot listen: {}", e.getMessage());
             return VfioSimCommand.EXIT_START_FAILED;
         }
-        VirtualFunctionConfig config = VirtualFunctionConfig.defaults()
-                .withBulkState(new BulkStateSettings(stateSize, dirtyRate, BulkStateSettings.DEFAULT_SEED))
-                .withMigration(migration).withEthernet(ethernet)
-                .withDeviceRevision(deviceRevision);
-        VfioDevice device = new Mlx5VirtualFunction(MemfdSharedMemory.allocator(), config);
+        VfioDevice device;
+        try {
+            device = new HostedDevice(created, MemfdSharedMemory.allocator());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            LOG.error("device {} cannot be set up: {}", model.name(), e.getMessage());
+            listener.close();
+            created.close();
+            return VfioSimCommand.EXIT_START_FAILED;
+        }
         VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
                 .messageTimeout(messageTimeout);
         VfioMigration migration = device.migration();
@@ -217,10 +280,18 @@ final class ServeCommand implements Callable<Integer> {
             faults.addListener(metrics::faultFired);
         }
         server.observe(CompositeObserver.of(Arrays.asList(metrics, tracer)));
+        MigrationAudit referee = audit == AuditMode.OFF ? null : new MigrationAudit(device, audit, irqRestore).reportTo(auditReport);
+        if (referee != null) {
+            server.audit(referee);
+            if (tracer != null) {
+                JsonLinesTrace auditTrace = tracer;
+                referee.addListener(finding -> auditTrace.auditFinding(finding.toMap()));
+            }
+        }
         FaultControlSocket controlSocket = null;
         if (control != null) {
             try {
-                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults),
+                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults).withAudit(referee),
                         FaultControlSocket.DEFAULT_IDLE_TIMEOUT);
             } catch (IOException e) {
                 LOG.error("cannot open the control socket: {}", e.getMessage());
@@ -238,6 +309,19 @@ final class ServeCommand implements Callable<Integer> {
             });
         }
         server.start();
+        if (once) {
+            Thread oneClient = new Thread(() -> {
+                try {
+                    server.awaitFirstClientGone();
+                    LOG.info("--once: the client has left, stopping");
+                    server.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "vfio-sim-once");
+            oneClient.setDaemon(true);
+            oneClient.start();
+        }
         server.awaitStop();
         server.close();
         if (controlSocket != null) {
@@ -258,6 +342,15 @@ final class ServeCommand implements Callable<Integer> {
         if (faultPlan != null) {
             System.out.print(faults.summary());
             System.out.flush();
+        }
+        if (referee != null) {
+            referee.writeReport();
+            if (referee.findings().isEmpty()) {
+                LOG.info(AuditReport.summary(referee).trim());   // a clean run keeps stdout for the fault summary alone
+            } else {
+                System.out.print(AuditReport.summary(referee));
+                System.out.flush();
+            }
         }
         return 0;
     }

@@ -1,6 +1,7 @@
 package dev.vfiosim.simulator;
 
 import dev.vfiosim.simulator.dma.Dma;
+import dev.vfiosim.simulator.dma.DmaMappingListener;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.irq.InterruptSink;
 import dev.vfiosim.simulator.irq.IrqInfo;
@@ -58,6 +59,14 @@ public interface VfioDevice extends AutoCloseable {
 
     /** DEVICE_SET_IRQS NONE|TRIGGER or BOOL|TRIGGER: the VMM asks the device to raise these vectors. */
     void triggerIrqs(IrqType type, int start, boolean[] selected);
+
+    /**
+     * Who hears of the client's DMA mappings as they come and go ({@link DmaMappingListener#NONE}
+     * for a device that only uses {@link Dma} by IOVA). Asked once per connection.
+     */
+    default DmaMappingListener dmaMappingListener() {
+        return DmaMappingListener.NONE;
+    }
 
     /** The device's migration operations, or {@code null} for a device that cannot migrate. */
     default VfioMigration migration() {

@@ -15,6 +15,16 @@ public interface Dma {
     /** Copies {@code src.remaining()} bytes from {@code src} to guest memory at {@code iova}, advancing it. */
     void write(long iova, ByteBuffer src);
 
+    /**
+     * The same guest memory reached through DMA_READ / DMA_WRITE messages to the client even where
+     * the client passed an fd (libvfio-user's vfu_sgl_read/write as opposed to direct access), cut
+     * into pieces of the client's max_data_xfer_size. Only the server can send messages; any other
+     * port answers itself.
+     */
+    default Dma viaMessages() {
+        return this;
+    }
+
     /** Nothing mapped: every access faults. */
     Dma NONE = new Dma() {
         @Override

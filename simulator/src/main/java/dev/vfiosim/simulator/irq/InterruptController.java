@@ -36,6 +36,8 @@ public final class InterruptController {
     private static final int MSI_VECTORS = 0;
     private static final int ERROR_VECTORS = 1;
     private static final int REQUEST_VECTORS = 1;
+    /** Message Control offset of a function without MSI-X: never read. */
+    private static final int NO_MSIX = -1;
 
     private final ConfigSpace config;
     private final int msixMessageControl;
@@ -59,18 +61,32 @@ public final class InterruptController {
      * @param msix the table and PBA this controller owns from now on
      */
     public InterruptController(ConfigSpace config, int msixCapabilityOffset, MsixTable msix) {
+        this(config, msixCapabilityOffset, msix, INTX_VECTORS, ERROR_VECTORS, REQUEST_VECTORS);
+    }
+
+    /**
+     * A controller for a function with {@code intx}, {@code err} and {@code req} vectors (0 or 1
+     * each) and {@code msix.vectors()} MSI-X vectors; a function without MSI-X passes a table of 0
+     * vectors and any capability offset (it is never read).
+     */
+    public InterruptController(ConfigSpace config, int msixCapabilityOffset, MsixTable msix, int intx, int err, int req) {
         this.config = config;
-        this.msixMessageControl = msixCapabilityOffset + MsixCapability.MESSAGE_CONTROL;
+        this.msixMessageControl = msix.vectors() == 0 ? NO_MSIX : msixCapabilityOffset + MsixCapability.MESSAGE_CONTROL;
         this.msix = msix;
-        infos.put(IrqType.INTX, new IrqInfo(IrqType.INTX, INTX_VECTORS, true, false, false));
+        infos.put(IrqType.INTX, new IrqInfo(IrqType.INTX, intx, true, false, false));
         infos.put(IrqType.MSI, new IrqInfo(IrqType.MSI, MSI_VECTORS, false, false, false));
         infos.put(IrqType.MSIX, new IrqInfo(IrqType.MSIX, msix.vectors(), true, false, true));
-        infos.put(IrqType.ERR, new IrqInfo(IrqType.ERR, ERROR_VECTORS, false, false, false));
-        infos.put(IrqType.REQ, new IrqInfo(IrqType.REQ, REQUEST_VECTORS, false, false, false));
+        infos.put(IrqType.ERR, new IrqInfo(IrqType.ERR, err, false, false, false));
+        infos.put(IrqType.REQ, new IrqInfo(IrqType.REQ, req, false, false, false));
         for (IrqType type : IrqType.values()) {
             assigned.put(type, new boolean[infos.get(type).count()]);
             counts.put(type, new long[LOST + 1]);
         }
+    }
+
+    /** The MSI-X table and PBA this controller owns (VMM-owned state; lock on the controller to read it consistently). */
+    public MsixTable msixTable() {
+        return msix;
     }
 
     public IrqInfo info(IrqType type) {
@@ -120,6 +136,9 @@ public final class InterruptController {
 
     /** Whether {@link #fire} currently uses MSI-X. */
     public synchronized boolean msixActive() {
+        if (msixMessageControl == NO_MSIX) {
+            return false;
+        }
         if ((config.read(msixMessageControl, 2) & MsixCapability.ENABLE) != 0) {
             return true;
         }

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  *
  * <p>A failed RESUMING → STOP puts the device in ERROR with nothing applied; a reset leaves.
  */
-public final class MigrationSessions implements MigrationArcs {
+public final class MigrationSessions implements MigrationArcs, MigrationData {
     private final MigrationImage image;
     private final DeviceRunControl device;
     private SaveSession save;
@@ -107,11 +107,13 @@ public final class MigrationSessions implements MigrationArcs {
     }
 
     /** MIG_DATA_READ (see {@link SaveSession#read} for short and zero counts). */
+    @Override
     public synchronized int read(ByteBuffer dst) {
         return saving().read(dst);
     }
 
     /** MIG_DATA_WRITE: consumes all of {@code src}. */
+    @Override
     public synchronized void write(ByteBuffer src) {
         if (resume == null) {
             throw new DeviceException(Errno.EINVAL, "MIG_DATA_WRITE is valid only in RESUMING");
@@ -123,6 +125,7 @@ public final class MigrationSessions implements MigrationArcs {
      * Tag of the record the next MIG_DATA_READ (save) or MIG_DATA_WRITE (resume) starts in, or -1
      * when between records or without a session: lets a fault name a record.
      */
+    @Override
     public synchronized int recordInFlight() {
         if (save != null) {
             return save.recordInFlight();
@@ -131,16 +134,19 @@ public final class MigrationSessions implements MigrationArcs {
     }
 
     /** Pre-copy info: initial bytes not yet read (-EINVAL outside PRE_COPY and PRE_COPY_P2P). */
+    @Override
     public synchronized long initialBytes() {
         return saving().initialBytes();
     }
 
     /** Pre-copy info: change data pending (-EINVAL outside PRE_COPY and PRE_COPY_P2P). */
+    @Override
     public synchronized long dirtyBytes() {
         return saving().dirtyBytes();
     }
 
     /** MIG_DATA_SIZE, in any state: what STOP_COPY would produce from here. */
+    @Override
     public synchronized long stopCopySize() {
         return save != null ? save.stopCopySize() : image.fullImageSize();
     }

@@ -17,8 +17,8 @@ import java.util.List;
 public final class RecordTables {
     /** Every record type the function writes, newest layouts, in tag order; older layouts follow from their declarations. */
     public static final List<Class<? extends Record>> TYPES = List.of(InitializationSegment.SegmentState.class,
-            RunningClock.ClockState.class, EngineState.class, BulkStateHeader.class, DeviceMigration.DeviceMemoryImage.class,
-            DeviceMigration.SourceDescription.class);
+            RunningClock.ClockState.class, EngineState.class, BulkStateHeader.class, Mlx5StateRecords.DeviceMemoryImage.class,
+            Mlx5StateRecords.SourceDescription.class);
 
     /** Newest and older layouts alike. */
     public static final List<Class<? extends Record>> DOCUMENTED = documented();

@@ -3,6 +3,8 @@ package dev.vfiosim.server.control;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.vfiosim.server.audit.AuditReport;
+import dev.vfiosim.server.audit.MigrationAudit;
 import dev.vfiosim.server.fault.FaultControl;
 import dev.vfiosim.server.session.Session;
 import dev.vfiosim.server.session.VfioUserServer;
@@ -22,6 +24,7 @@ import java.util.function.UnaryOperator;
  *   <li>{@code status}: JSON — the device's identity and migration state, the attached client with
  *       its negotiated capabilities, DMA mappings, interrupt wiring, dirty logging and counters;
  *   <li>{@code metrics}: the Prometheus text exposition of {@link DeviceMetrics};
+ *   <li>{@code audit}: JSON — the migration-contract findings so far (docs/audit.md);
  *   <li>{@code faults CMD}: a fault control command ({@code faults list}, {@code faults arm ID}, ...);
  *   <li>{@code help}.
  * </ul>
@@ -29,13 +32,14 @@ import java.util.function.UnaryOperator;
  * {@code --fault-control} keeps working as an alias of {@code --control}.
  */
 public final class ControlCommands implements UnaryOperator<String> {
-    static final String HELP = "commands: status | metrics | faults <list|arm ID|disarm ID|fired [N]|summary> | help";
+    static final String HELP = "commands: status | metrics | audit | faults <list|arm ID|disarm ID|fired [N]|summary> | help";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final VfioUserServer server;
     private final VfioDevice device;
     private final DeviceMetrics metrics;
     private final FaultControl faults;
+    private volatile MigrationAudit audit;
 
     /** {@code metrics} may be null (no {@code metrics} command then). */
     public ControlCommands(VfioUserServer server, VfioDevice device, DeviceMetrics metrics, FaultInjector faults) {
@@ -43,6 +47,12 @@ public final class ControlCommands implements UnaryOperator<String> {
         this.device = device;
         this.metrics = metrics;
         this.faults = new FaultControl(faults);
+    }
+
+    /** Answers {@code audit} with the findings of {@code referee} (the JSON of {@code --audit-report}). */
+    public ControlCommands withAudit(MigrationAudit referee) {
+        this.audit = referee;
+        return this;
     }
 
     @Override
@@ -54,6 +64,8 @@ public final class ControlCommands implements UnaryOperator<String> {
             case "status" -> rest.isEmpty() ? "ok\n" + status() + "\n\n" : error("status takes no argument");
             case "metrics" -> !rest.isEmpty() ? error("metrics takes no argument")
                     : metrics == null ? error("metrics are off") : "ok\n" + metrics.scrape() + "\n";
+            case "audit" -> !rest.isEmpty() ? error("audit takes no argument")
+                    : audit == null ? error("the audit is off (serve --audit=off)") : "ok\n" + AuditReport.json(audit) + "\n\n";
             case "faults" -> faults.execute(rest.isEmpty() ? "list" : rest);
             case "help" -> "ok " + HELP + "\n\n";
             case "list", "arm", "disarm", "fired", "summary" -> faults.execute(trimmed);

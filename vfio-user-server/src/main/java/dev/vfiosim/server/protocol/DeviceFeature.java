@@ -29,6 +29,8 @@ public record DeviceFeature(long argsz, int flags) {
     public static final int DMA_LOGGING_STOP = 7;
     public static final int DMA_LOGGING_REPORT = 8;
     public static final int MIG_DATA_SIZE = 9;
+    /** vfio-user has no PRECOPY_INFO; vfio-sim offers it at a feature index the kernel will not reach. */
+    public static final int PRECOPY_INFO = 0x8000;
 
     public static DeviceFeature decode(ByteBuffer p) {
         Payloads.requireAtLeast(p, SIZE, "DEVICE_FEATURE");

@@ -8,6 +8,7 @@ import dev.vfiosim.server.transport.MappingFaultException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.dma.Dma;
 import dev.vfiosim.simulator.dma.DmaFaultException;
+import dev.vfiosim.simulator.dma.DmaMappingListener;
 import dev.vfiosim.simulator.fault.FaultAction;
 import dev.vfiosim.simulator.fault.FaultAction.Delay;
 import dev.vfiosim.simulator.fault.FaultAction.DmaError;
@@ -68,6 +69,8 @@ final class DmaMapTable implements Dma {
     private final DmaLogging logging;
     private final FaultInjector injector;
     private volatile MessageDma messageDma;
+    private volatile DmaMappingListener listener = DmaMappingListener.NONE;
+    private final Dma viaMessages = new MessagePort();
     private long faults;
     private volatile FaultListener faultListener;
 
@@ -112,6 +115,7 @@ final class DmaMapTable implements Dma {
                         request.writable(), memory));
                 count++;
             }
+            listener.mapped(request.address(), request.size(), request.readable(), request.writable());
             LOG.debug("mapped IOVA 0x{} size 0x{} {}", Long.toHexString(request.address()), Long.toHexString(request.size()),
                     memory == null ? "(message-based)" : "from fd");
         } finally {
@@ -120,6 +124,11 @@ final class DmaMapTable implements Dma {
                 FileDescriptors.close(fd);
             }
         }
+    }
+
+    /** Who hears of mappings as they come and go (the device's {@link dev.vfiosim.simulator.VfioDevice#dmaMappingListener}). */
+    void listen(DmaMappingListener listener) {
+        this.listener = listener;
     }
 
     /** Where accesses to mappings without an fd go, once the client's transfer size is known. */
@@ -217,6 +226,7 @@ final class DmaMapTable implements Dma {
                 byIova.remove(m.iova());
                 count--;
                 release(m, deadline);
+                listener.unmapped(m.iova(), m.size());
             }
             return covered;
         }
@@ -237,6 +247,7 @@ final class DmaMapTable implements Dma {
             long deadline = System.nanoTime() + UNMAP_WAIT_NANOS;   // one budget for the whole teardown
             for (Map.Entry<Long, Mapping> e; (e = byIova.pollFirstEntry()) != null; n++) {
                 release(e.getValue(), deadline);
+                listener.unmapped(e.getValue().iova(), e.getValue().size());
             }
             count = 0;
             return n;
@@ -253,6 +264,24 @@ final class DmaMapTable implements Dma {
 
     int size() {
         return count;
+    }
+
+    /** Whether every byte of [iova, iova+length) lies in mappings (adjacent ones may share a range). */
+    boolean covers(long iova, long length) {
+        long at = iova;
+        long left = length;
+        while (left > 0) {
+            Map.Entry<Long, Mapping> e = byIova.floorEntry(at);
+            Mapping m = e == null ? null : e.getValue();
+            long offset = m == null ? 0 : at - m.iova();
+            if (m == null || Long.compareUnsigned(offset, m.size()) >= 0) {
+                return false;
+            }
+            long here = Math.min(left, m.size() - offset);
+            at += here;
+            left -= here;
+        }
+        return true;
     }
 
     long faults() {
@@ -275,9 +304,7 @@ final class DmaMapTable implements Dma {
 
     @Override
     public void read(long iova, ByteBuffer dst) {
-        if (injector.active()) {
-            inject(DmaKind.READ, iova, dst.remaining());
-        }
+        // the plan's dma read/write faults are the device port's decorator (simulator FaultingDma), not here
         Mapping m = resolve(iova, dst.remaining(), false);
         if (m.memory() != null) {
             int length = dst.remaining();
@@ -301,9 +328,6 @@ final class DmaMapTable implements Dma {
     @Override
     public void write(long iova, ByteBuffer src) {
         int length = src.remaining();
-        if (injector.active()) {
-            inject(DmaKind.WRITE, iova, length);
-        }
         Mapping m = resolve(iova, length, true);
         if (m.memory() != null) {
             try {
@@ -322,6 +346,37 @@ final class DmaMapTable implements Dma {
             throw e;
         }
         logging.written(iova, length);
+    }
+
+    @Override
+    public Dma viaMessages() {
+        return viaMessages;
+    }
+
+    /**
+     * Every mapping reached through DMA_READ / DMA_WRITE messages, fd or not: the same checks
+     * (inside one mapping, its protection), faults and dirty logging as direct access.
+     */
+    private final class MessagePort implements Dma {
+        @Override
+        public void read(long iova, ByteBuffer dst) {
+            if (injector.active()) {
+                inject(DmaKind.READ, iova, dst.remaining());
+            }
+            resolve(iova, dst.remaining(), false);
+            messages(iova, dst.remaining(), false).read(iova, dst);
+        }
+
+        @Override
+        public void write(long iova, ByteBuffer src) {
+            int length = src.remaining();
+            if (injector.active()) {
+                inject(DmaKind.WRITE, iova, length);
+            }
+            resolve(iova, length, true);
+            messages(iova, length, true).write(iova, src);
+            logging.written(iova, length);
+        }
     }
 
     /** Carries out the fault the plan fires on this DMA, if any: refuse it, fail it, or hold it back first. */

@@ -3,7 +3,6 @@ package dev.vfiosim.server.session;
 import dev.vfiosim.server.protocol.ProtocolException;
 import dev.vfiosim.server.transport.EventFd;
 import dev.vfiosim.server.transport.FileDescriptors;
-import dev.vfiosim.server.transport.Native;
 import dev.vfiosim.simulator.fault.FaultAction;
 import dev.vfiosim.simulator.fault.FaultAction.Delay;
 import dev.vfiosim.simulator.fault.FaultAction.DropInterrupt;
@@ -42,9 +41,6 @@ final class IrqEventfds implements InterruptSink {
     private static final long LOG_EVERY_LOST = 1000;
     private static final Duration LONGEST_DELAY = Duration.ofNanos(Long.MAX_VALUE);
     private static final String EVENTFD_LINK = "anon_inode:[eventfd]";
-    private static final int F_GETFL = 3;
-    private static final int F_SETFL = 4;
-    private static final int O_NONBLOCK = 0x800;
 
     private final int[][] triggers = new int[IrqType.values().length][];
     /** INTx "unmask" eventfds (QEMU's KVM resample fd): kept, closed with the table, not watched. */
@@ -102,7 +98,7 @@ final class IrqEventfds implements InterruptSink {
         }
         try {
             for (int i = 0; i < times; i++) {
-                EventFd.signal(fd, 1);
+                EventFd.signalIfRoom(fd);
             }
             return true;
         } catch (IOException e) {
@@ -138,9 +134,10 @@ final class IrqEventfds implements InterruptSink {
     /**
      * Takes ownership of {@code fds[i]} as the trigger of vector {@code start + i}. Each must be an
      * eventfd (EINVAL otherwise, as the kernel's eventfd_ctx_fdget answers; all of them are closed
-     * then), and is made non-blocking: the file description is shared with the client, and a write to
-     * a blocking eventfd whose counter the client left at its maximum would hold the device's thread
-     * and this table forever.
+     * then). Its file status flags are left alone: the file description is shared with the client,
+     * and making it non-blocking would make a client's blocking read fail with EAGAIN (libvfio-user's
+     * client blocks reading its INTx eventfd). A write that could block (the client left the counter
+     * at its maximum) is refused instead, so the device's thread and this table are never held.
      */
     synchronized void assignTriggers(IrqType type, int start, int[] fds) {
         adopt(fds, type);
@@ -211,7 +208,7 @@ final class IrqEventfds implements InterruptSink {
         }
     }
 
-    /** Null when {@code fd} is an eventfd now in non-blocking mode, else what is wrong with it. */
+    /** Null when {@code fd} is an eventfd, else what is wrong with it. */
     private static String eventfdProblem(int fd) {
         String target;
         try {
@@ -221,10 +218,6 @@ final class IrqEventfds implements InterruptSink {
         }
         if (!EVENTFD_LINK.equals(target)) {
             return "is " + target + ", not an eventfd";
-        }
-        int flags = Native.libc().fcntl(fd, F_GETFL, 0);
-        if (flags < 0 || (flags & O_NONBLOCK) == 0 && Native.libc().fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
-            return "cannot be made non-blocking: " + Native.describe(Native.lastErrno());
         }
         return null;
     }

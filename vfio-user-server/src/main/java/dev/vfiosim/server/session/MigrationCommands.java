@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class MigrationCommands {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationCommands.class);
-    /** vfio-user has no PRECOPY_INFO; vfio-sim offers it at a feature index the kernel will not reach. */
-    static final int PRECOPY_INFO = 0x8000;
+    static final int PRECOPY_INFO = DeviceFeature.PRECOPY_INFO;
     static final int STATE_SIZE = 8;
 
     private final VfioMigration migration;

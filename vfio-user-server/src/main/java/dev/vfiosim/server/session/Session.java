@@ -106,6 +106,8 @@ public final class Session implements AutoCloseable {
     private final MessageObserver observer;
     private volatile Capabilities clientCaps;
     private long commandArrived;
+    // the migration-contract audit (serve --audit); null when off: one null check per message
+    private AuditHook audit;
 
     public Session(MessageSocket socket, VfioDevice device, ServerLimits limits, String name) {
         this(socket, device, limits, IrqRestorePolicy.ANY, name);
@@ -144,6 +146,7 @@ public final class Session implements AutoCloseable {
         this.irqEventfds = new IrqEventfds(counts, faults);
         this.dmaLogging = new DmaLogging(limits.maxDataXferSize(), faults);
         this.dmaMaps = new DmaMapTable(Capabilities.DEFAULT_MAX_DMA_MAPS, dmaLogging, faults);
+        dmaMaps.listen(device.dmaMappingListener());
         features.put(DeviceFeature.DMA_LOGGING_START, DeviceFeatureHandler.setOnly(dmaLogging::start));
         features.put(DeviceFeature.DMA_LOGGING_STOP, DeviceFeatureHandler.setOnly(dmaLogging::stop));
         features.put(DeviceFeature.DMA_LOGGING_REPORT, DeviceFeatureHandler.getOnly(dmaLogging::report));
@@ -158,6 +161,12 @@ public final class Session implements AutoCloseable {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Who referees the VMM's migration contract on this session ({@code null} for nobody); before {@link #run()}. */
+    public Session audit(AuditHook hook) {
+        this.audit = hook;
+        return this;
+    }
+
     /** How long a begun message may take to arrive in full (before {@link #run()}). */
     public void messageTimeout(Duration timeout) {
         this.deadline = new MessageDeadline(timeout);
@@ -166,11 +175,25 @@ public final class Session implements AutoCloseable {
     /** Serves the client until it disconnects; releases every fd it gave us on the way out. */
     public void run() {
         MessageObserver o = observer;
-        device.connectInterrupts(o == null ? irqEventfds : new ObservedInterrupts(irqEventfds, o));
+        AuditHook a = audit;
+        device.connectInterrupts(o == null && a == null ? irqEventfds : new ObservedInterrupts(irqEventfds, o, a));
         if (o != null) {
             dmaMaps.observeFaults(o::dmaFault);
         }
-        device.connectDma(dmaMaps);
+        if (a != null) {
+            a.attached(new AuditHook.SessionFacts() {
+                @Override
+                public boolean mapped(long iova, long length) {
+                    return dmaMaps.covers(iova, length);
+                }
+
+                @Override
+                public long messagesHandled() {
+                    return messagesHandled;
+                }
+            });
+        }
+        device.connectDma(a == null ? dmaMaps : a.watch(dmaMaps));
         String end = "client disconnected";
         try {
             while (readOne()) {
@@ -193,6 +216,9 @@ public final class Session implements AutoCloseable {
             release();
         }
         String why = endedBy;
+        if (a != null) {
+            a.detached(why != null ? why : end);
+        }
         LOG.info("{}: {} after {} commands, {} error replies, {}", name, why != null ? why : end, messagesHandled,
                 errorsReplied, badMessages.summary());
     }
@@ -363,21 +389,38 @@ public final class Session implements AutoCloseable {
                 refuse(msgId, cmd, noReply, injected, "injected by the fault plan");
                 return;
             }
+            Command audited = audit == null || !negotiated ? null : Command.ofCode(cmd);
+            if (audited != null) {
+                audit.beforeCommand(audited, msgId, payload, fds.count());
+            }
             handle(cmd, MessageHeader.messageSize(header));
+            if (audited != null) {
+                audit.afterCommand(audited, msgId, payload.position(0), replyBody, 0);
+            }
             if (!noReply) {
                 sendReply(msgId, cmd);
             } else if (o != null) {
                 o.noReply(header, 0, System.nanoTime() - commandArrived);
             }
         } catch (DeviceException e) {
+            auditRefusal(msgId, cmd, e.errno());
             refuse(msgId, cmd, noReply, e.errno(), e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("{}: internal error handling {}", name, MessageHeader.describe(header), e);
+            auditRefusal(msgId, cmd, Errno.EIO);
             refuse(msgId, cmd, noReply, Errno.EIO, "internal error: " + e);
         } finally {
             // reply fds are borrowed from the device's shared memory and stay open; received ones not taken are closed
             replyFdCount = 0;
             fds.closeAll();
+        }
+    }
+
+    /** Tells the audit that a command it saw failed (its own strict refusals included). */
+    private void auditRefusal(int msgId, int cmd, Errno errno) {
+        Command command = audit == null || !negotiated ? null : Command.ofCode(cmd);
+        if (command != null) {
+            audit.afterCommand(command, msgId, payload.position(0), replyBody.clear().limit(0), errno.code());
         }
     }
 
@@ -869,18 +912,25 @@ public final class Session implements AutoCloseable {
         return s;
     }
 
-    /** The wired eventfds, with every outcome told to the observer (trace, metrics). */
-    private record ObservedInterrupts(InterruptSink wired, MessageObserver observer) implements InterruptSink {
+    /** The wired eventfds, with every outcome told to the observer (trace, metrics) and the audit; either may be null. */
+    private record ObservedInterrupts(InterruptSink wired, MessageObserver observer, AuditHook audit) implements InterruptSink {
         @Override
         public boolean signal(IrqType type, int vector) {
             boolean delivered = wired.signal(type, vector);
-            observer.interrupt(type.name(), vector, delivered);
+            if (observer != null) {
+                observer.interrupt(type.name(), vector, delivered);
+            }
+            if (audit != null) {
+                audit.interrupt(type, vector, delivered);
+            }
             return delivered;
         }
 
         @Override
         public void held(IrqType type, int vector) {
-            observer.interruptHeld(type.name(), vector);
+            if (observer != null) {
+                observer.interruptHeld(type.name(), vector);
+            }
         }
     }
 }

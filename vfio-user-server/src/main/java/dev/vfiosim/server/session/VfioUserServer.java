@@ -41,6 +41,7 @@ public final class VfioUserServer implements AutoCloseable {
     private final FaultInjector faults;
     private final Thread acceptor;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch firstClientGone = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile Session active;
@@ -48,6 +49,7 @@ public final class VfioUserServer implements AutoCloseable {
     private volatile boolean closing;
     private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
     private volatile MessageObserver observer;
+    private volatile AuditHook audit;
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
         this(listener, device, limits, IrqRestorePolicy.ANY);
@@ -83,6 +85,17 @@ public final class VfioUserServer implements AutoCloseable {
     public VfioUserServer observe(MessageObserver observer) {
         this.observer = observer;
         return this;
+    }
+
+    /** Who referees each session's migration contract ({@code null} for nobody); set before {@link #start()}. */
+    public VfioUserServer audit(AuditHook hook) {
+        this.audit = hook;
+        return this;
+    }
+
+    /** The referee set with {@link #audit}, or {@code null}. */
+    public AuditHook audit() {
+        return audit;
     }
 
     /** The client attached now, or {@code null}. */
@@ -130,12 +143,14 @@ public final class VfioUserServer implements AutoCloseable {
         }
         Session session = new Session(socket, device, limits, irqRestore, faults, observer, "client#" + n);
         session.messageTimeout(messageTimeout);
+        session.audit(audit);
         active = session;
         Thread t = new Thread(() -> {
             try {
                 session.run();
             } finally {
                 session.close();
+                firstClientGone.countDown();
             }
         }, "vfio-user-client-" + n);
         activeThread = t;
@@ -225,6 +240,14 @@ public final class VfioUserServer implements AutoCloseable {
             t.join(Math.max(1, bound.toMillis()));
         }
         return !clientAttached();
+    }
+
+    /**
+     * Blocks until the first client attached has gone and its session is torn down (its fds
+     * released): what {@code serve --once} waits for, as libvfio-user's servers serve one client.
+     */
+    public void awaitFirstClientGone() throws InterruptedException {
+        firstClientGone.await();
     }
 
     /** Blocks until {@link #close()} has stopped the server. */

@@ -126,6 +126,13 @@ public final class JsonLinesTrace implements MessageObserver, AutoCloseable {
         write(line);
     }
 
+    /** A finding of the migration-contract audit ({@code Finding.toMap()}: rule, severity, state, message, details). */
+    public void auditFinding(Map<String, Object> finding) {
+        Map<String, Object> line = event("audit");
+        line.putAll(finding);
+        write(line);
+    }
+
     @Override
     public void interruptHeld(String type, int vector) {
         Map<String, Object> line = event("interrupt");

@@ -59,6 +59,19 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds 1 to the counter of eventfd {@code fd} only if that cannot block: for an eventfd the
+     * client owns, whose file status flags are the client's (a blocking client reads it blocking),
+     * so it is never switched to non-blocking. A counter left at its maximum refuses the signal
+     * (TransportException) instead of holding the caller.
+     */
+    public static void signalIfRoom(int fd) throws IOException {
+        if (!FdReadiness.writableNow(fd)) {
+            throw new TransportException("eventfd " + fd + " has no room: its counter is at the maximum", Errno.EAGAIN);
+        }
+        signal(fd, 1);
+    }
+
     public void signal(long value) throws IOException {
         ensureOpen();
         signal(fd, value);

@@ -51,6 +51,26 @@ final class FdReadiness {
         }
     }
 
+    static final short POLLOUT = 0x4;
+
+    /** True if a write to {@code fd} would not block now (an eventfd: its counter has room for 1), without waiting. */
+    static boolean writableNow(int fd) throws IOException {
+        NativeBlock pollfd = POLLFD.get();
+        while (true) {
+            pollfd.bytes.putInt(0, fd);
+            pollfd.bytes.putShort(4, POLLOUT);
+            pollfd.bytes.putShort(6, (short) 0);
+            int ready = Native.libc().poll(pollfd.pointer, 1, 0);
+            if (ready >= 0) {
+                return ready > 0 && (pollfd.bytes.getShort(6) & POLLOUT) != 0;
+            }
+            int errno = Native.lastErrno();
+            if (errno != Errno.EINTR) {
+                throw new TransportException("poll on fd " + fd + " failed", errno);
+            }
+        }
+    }
+
     /** True if the peer of socket {@code fd} has closed or shut down its side (POLLRDHUP or POLLHUP), without waiting. */
     static boolean hungUp(int fd) throws IOException {
         NativeBlock pollfd = POLLFD.get();

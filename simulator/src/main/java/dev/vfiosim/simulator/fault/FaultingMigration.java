@@ -1,30 +1,31 @@
-package dev.vfiosim.simulator.device;
+package dev.vfiosim.simulator.fault;
 
 import dev.vfiosim.simulator.DeviceException;
-import dev.vfiosim.simulator.fault.FaultAction;
-import dev.vfiosim.simulator.fault.FaultEvent;
 import dev.vfiosim.simulator.fault.FaultEvent.ArcEvent;
 import dev.vfiosim.simulator.fault.FaultEvent.SizeReportEvent;
 import dev.vfiosim.simulator.fault.FaultEvent.StreamEvent;
-import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.fault.FaultSite.SizeKind;
 import dev.vfiosim.simulator.fault.FaultSite.StreamSide;
-import dev.vfiosim.simulator.fault.FiredFault;
 import dev.vfiosim.simulator.migration.Arc;
 import dev.vfiosim.simulator.migration.DeviceBrokenException;
+import dev.vfiosim.simulator.migration.MigrationData;
 import dev.vfiosim.simulator.migration.MigrationState;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.function.ToIntFunction;
+import java.util.function.Supplier;
 
 /**
- * The device misbehaving on purpose during migration, as a fault plan asks: failing or slowing
- * arcs, breaking the P2P quiesce, short, empty, early-ending, corrupted or truncated stream data on
- * either side, and lying sizes. Costs one volatile read per call when no plan is active.
+ * A device misbehaving on purpose during migration, as a fault plan asks, as a decorator around its
+ * {@link MigrationData} and its arcs: failing or slowing arcs ({@link #beforeArc}), breaking the P2P
+ * quiesce ({@link #takeP2pBreak}), short, empty, early-ending, corrupted or truncated stream data on
+ * either side, and lying sizes. The device behind it knows nothing of faults, so it works the same
+ * for every device model and either migration style. Costs one volatile read per call when no plan
+ * is active.
  */
-final class MigrationFaults {
+public final class FaultingMigration implements MigrationData {
+    private final MigrationData real;
+    private final Supplier<MigrationState> state;
     private volatile FaultInjector faults = FaultInjector.NONE;
     private long saveOffset;
     private boolean saveEnded;
@@ -32,20 +33,40 @@ final class MigrationFaults {
     private boolean resumeTruncated;
     private Duration p2pBreak;
 
-    void use(FaultInjector injector) {
+    /** Decorates {@code real}; {@code state} is the device's migration state, read before each data call. */
+    public FaultingMigration(MigrationData real, Supplier<MigrationState> state) {
+        this.real = real;
+        this.state = state;
+    }
+
+    /** Misbehave as {@code injector}'s plan says; {@link FaultInjector#NONE} to behave. */
+    public void use(FaultInjector injector) {
         this.faults = injector;
     }
 
+    /** Whether the arc opens a save or resume session (its stream starts at byte 0). */
+    public static boolean opensSession(Arc arc) {
+        return arc == Arc.RUNNING_TO_PRE_COPY || arc == Arc.RUNNING_P2P_TO_PRE_COPY_P2P || arc == Arc.STOP_TO_STOP_COPY
+                || arc == Arc.STOP_TO_RESUMING;
+    }
+
     /** A new save or resume session starts at byte 0 of its stream. */
-    synchronized void sessionStarted() {
+    private synchronized void sessionStarted() {
         saveOffset = 0;
         saveEnded = false;
         resumeOffset = 0;
         resumeTruncated = false;
     }
 
-    /** Before an arc: FailArc refuses it (into ERROR when asked), Delay slows it, BreakP2pQuiesce arms the break. */
-    void beforeArc(Arc arc) {
+    /**
+     * Before an arc (the state machine's before-arc hook): FailArc refuses it (into ERROR when
+     * asked), Delay slows it, BreakP2pQuiesce arms the break; an arc opening a session restarts the
+     * stream offsets.
+     */
+    public void beforeArc(Arc arc) {
+        if (opensSession(arc)) {
+            sessionStarted();
+        }
         Optional<FiredFault> fired = check(ArcEvent.of(arc.from().value(), arc.to().value()));
         if (fired.isEmpty()) {
             return;
@@ -65,14 +86,51 @@ final class MigrationFaults {
     }
 
     /** How long the P2P quiesce about to happen should be skipped (consumed), or null to quiesce. */
-    synchronized Duration takeP2pBreak() {
+    public synchronized Duration takeP2pBreak() {
         Duration d = p2pBreak;
         p2pBreak = null;
         return d;
     }
 
-    /** MIG_DATA_READ through the save-side faults; {@code read} is the real read. */
-    synchronized int read(ByteBuffer dst, ToIntFunction<ByteBuffer> read, MigrationState state, int recordTag) {
+    @Override
+    public int read(ByteBuffer dst) {
+        // taken first: never hold the fault lock while waiting for the machine
+        MigrationState now = state.get();
+        return read(dst, now, tagOf(real.recordInFlight()));
+    }
+
+    @Override
+    public void write(ByteBuffer src) {
+        MigrationState now = state.get();
+        write(src, now, tagOf(real.recordInFlight()));
+    }
+
+    @Override
+    public long stopCopySize() {
+        return size(SizeKind.STOP_COPY_LENGTH, real.stopCopySize());
+    }
+
+    @Override
+    public long initialBytes() {
+        return size(SizeKind.INITIAL_BYTES, real.initialBytes());
+    }
+
+    @Override
+    public long dirtyBytes() {
+        return size(SizeKind.DIRTY_BYTES, real.dirtyBytes());
+    }
+
+    @Override
+    public int recordInFlight() {
+        return real.recordInFlight();
+    }
+
+    private static int tagOf(int recordInFlight) {
+        return recordInFlight < 0 ? FaultEvent.NONE : recordInFlight;
+    }
+
+    /** MIG_DATA_READ through the save-side faults. */
+    private synchronized int read(ByteBuffer dst, MigrationState state, int recordTag) {
         if (saveEnded) {
             return 0;
         }
@@ -88,11 +146,11 @@ final class MigrationFaults {
             saveEnded = true;
             return 0;
         } else if (action instanceof FaultAction.ShortRead shortRead) {
-            n = read.applyAsInt(dst.slice(dst.position(), Math.min(shortRead.maxBytes(), dst.remaining())));
+            n = real.read(dst.slice(dst.position(), Math.min(shortRead.maxBytes(), dst.remaining())));
             dst.position(dst.position() + n);
         } else if (action instanceof FaultAction.TruncateStream) {
             int keep = (int) (fired.get().streamByteOffset() - saveOffset);
-            n = read.applyAsInt(dst.slice(dst.position(), keep));
+            n = real.read(dst.slice(dst.position(), keep));
             dst.position(dst.position() + n);
             saveEnded = n == keep;
         } else {
@@ -100,7 +158,7 @@ final class MigrationFaults {
                 sleep(delay.delay());
             }
             int start = dst.position();
-            n = read.applyAsInt(dst);
+            n = real.read(dst);
             if (action instanceof FaultAction.CorruptStream corrupt) {
                 long at = fired.get().streamByteOffset() - saveOffset;
                 if (at >= 0 && at < n) {
@@ -112,8 +170,8 @@ final class MigrationFaults {
         return n;
     }
 
-    /** MIG_DATA_WRITE through the resume-side faults; {@code write} is the real write. */
-    synchronized void write(ByteBuffer src, Consumer<ByteBuffer> write, MigrationState state, int recordTag) {
+    /** MIG_DATA_WRITE through the resume-side faults. */
+    private synchronized void write(ByteBuffer src, MigrationState state, int recordTag) {
         int length = src.remaining();
         if (resumeTruncated) {
             src.position(src.limit());
@@ -133,19 +191,19 @@ final class MigrationFaults {
             copy.put(src).flip();
             int at = (int) (fired.get().streamByteOffset() - resumeOffset);
             copy.put(at, (byte) (copy.get(at) ^ corrupt.xorMask()));
-            write.accept(copy);
+            real.write(copy);
         } else if (action instanceof FaultAction.TruncateStream) {
             int keep = (int) (fired.get().streamByteOffset() - resumeOffset);
-            write.accept(src.slice(src.position(), keep));
+            real.write(src.slice(src.position(), keep));
             src.position(src.limit());
             resumeTruncated = true;
         } else {
-            write.accept(src);
+            real.write(src);
         }
         resumeOffset += length;
     }
 
-    long size(SizeKind which, long actual) {
+    private long size(SizeKind which, long actual) {
         FaultInjector f = faults;
         return f.active() ? f.reportedSize(new SizeReportEvent(which, actual)) : actual;
     }

@@ -1,0 +1,40 @@
+package dev.vfiosim.simulator.api;
+
+import dev.vfiosim.simulator.VfioMigration.PrecopyInfo;
+import dev.vfiosim.simulator.migration.MigrationFeatures;
+import java.nio.ByteBuffer;
+
+/**
+ * Migration in libvfio-user's style: the device produces and consumes its migration data itself,
+ * as bytes the host does not interpret (no framing, no checksum, no version: the device's own
+ * business). The host runs the v2 state machine, calls {@link #transition} once per arc, checks
+ * that data calls come in a state that allows them (EINVAL otherwise) and applies faults to the
+ * bytes going through. All methods run on the server's command thread, one at a time.
+ */
+public interface OpaqueMigration extends MigrationTransitions {
+    /** The states the device offers (VFIO_DEVICE_FEATURE_MIGRATION flags); STOP_COPY is mandatory. */
+    MigrationFeatures features();
+
+    /**
+     * MIG_DATA_READ in PRE_COPY, PRE_COPY_P2P and STOP_COPY: writes up to {@code dst.remaining()}
+     * bytes into {@code dst} and returns how many. In a pre-copy state 0 means "nothing more for
+     * now"; in STOP_COPY 0 means the end of the data.
+     */
+    int readData(ByteBuffer dst);
+
+    /**
+     * MIG_DATA_WRITE in RESUMING: consumes all of {@code src} (a partial write is a refusal:
+     * {@link dev.vfiosim.simulator.DeviceException} with EINVAL or the errno that fits).
+     */
+    void writeData(ByteBuffer src);
+
+    /** MIG_DATA_SIZE: the bytes a stop-copy from now would produce (an estimate; 0 if unknown). */
+    default long stopCopySize() {
+        return 0;
+    }
+
+    /** PRECOPY_INFO in a pre-copy state: initial bytes not yet read and dirty bytes since. */
+    default PrecopyInfo precopyInfo() {
+        return new PrecopyInfo(0, 0);
+    }
+}
