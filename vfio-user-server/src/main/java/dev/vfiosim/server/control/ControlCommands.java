@@ -37,9 +37,17 @@ public final class ControlCommands implements UnaryOperator<String> {
     private final VfioDevice device;
     private final DeviceMetrics metrics;
     private final FaultControl faults;
+    private final String name;
 
     /** {@code metrics} may be null (no {@code metrics} command then). */
     public ControlCommands(VfioUserServer server, VfioDevice device, DeviceMetrics metrics, FaultInjector faults) {
+        this(null, server, device, metrics, faults);
+    }
+
+    /** One of the devices of a process, by {@code name} (its status says it; null for none). */
+    public ControlCommands(String name, VfioUserServer server, VfioDevice device, DeviceMetrics metrics,
+            FaultInjector faults) {
+        this.name = name;
         this.server = server;
         this.device = device;
         this.metrics = metrics;
@@ -67,9 +75,18 @@ public final class ControlCommands implements UnaryOperator<String> {
         return "error: " + why + "\n\n";
     }
 
+    /** Whether a client is attached to the device now. */
+    public boolean clientAttached() {
+        return server.clientAttached();
+    }
+
     /** The status document (JSON). */
     public String status() {
         Map<String, Object> s = new LinkedHashMap<>();
+        if (name != null) {
+            s.put("name", name);
+            s.put("socket", server.socketDescription());
+        }
         s.put("device", device.toString());
         s.put("regions", device.regionCount());
         s.put("irqTypes", device.irqCount());
