@@ -117,7 +117,7 @@ final class ServedDevice implements AutoCloseable {
                 faults.addListener(tracer::faultFired);
             }
         }
-        metrics = processMetrics == null ? null : new DeviceMetrics(processMetrics, spec.name(), state);
+        metrics = processMetrics == null ? null : new DeviceMetrics(processMetrics, named ? spec.name() : null, state);
         if (metrics != null && faults != FaultInjector.NONE) {
             faults.addListener(metrics::faultFired);
         }

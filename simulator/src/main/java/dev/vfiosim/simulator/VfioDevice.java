@@ -71,6 +71,15 @@ public interface VfioDevice extends AutoCloseable {
     default void injectFaults(FaultInjector faults) {
     }
 
+    /**
+     * The device's own counters and life-cycle state for {@code ctl status}, as plain values, maps
+     * and lists (serialised to JSON as they are); empty for a device with nothing to add. Called
+     * from the control socket's thread at any time, so it must not wait for long.
+     */
+    default java.util.Map<String, Object> status() {
+        return java.util.Map.of();
+    }
+
     /** DEVICE_RESET (also a function-level reset written to the PCIe Device Control register). */
     void reset();
 

@@ -9,6 +9,7 @@ public final class DmaFaultException extends RuntimeException {
     private final long iova;
     private final long length;
     private final boolean write;
+    private final String why;
 
     public DmaFaultException(long iova, long length, boolean write, String why) {
         super("DMA " + (write ? "write" : "read") + " of " + length + " bytes at IOVA 0x" + Long.toHexString(iova)
@@ -16,6 +17,12 @@ public final class DmaFaultException extends RuntimeException {
         this.iova = iova;
         this.length = length;
         this.write = write;
+        this.why = why;
+    }
+
+    /** Why the access faulted, without the access itself (which the other accessors give). */
+    public String why() {
+        return why;
     }
 
     public long iova() {

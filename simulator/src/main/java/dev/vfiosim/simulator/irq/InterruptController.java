@@ -89,6 +89,7 @@ public final class InterruptController {
                 if (msixMasked(vector)) {
                     msix.setPending(vector, true);
                     count(type, PENDED);
+                    sink.held(type, vector);
                 } else {
                     signal(type, vector);
                 }
@@ -99,6 +100,7 @@ public final class InterruptController {
                 if (intxBlocked()) {
                     intxPending = true;
                     count(type, PENDED);
+                    sink.held(type, vector);
                 } else {
                     signal(type, vector);
                 }

@@ -15,6 +15,14 @@ public interface InterruptSink {
      */
     boolean signal(IrqType type, int vector);
 
+    /**
+     * The device raised {@code vector} while it was masked (or the device stopped): it is held
+     * pending and delivered once released. Only told, so a trace or an audit can see it; called
+     * with the device's interrupt lock held, so it must not call back into the device.
+     */
+    default void held(IrqType type, int vector) {
+    }
+
     /** A sink with nothing wired: every interrupt is lost. */
     InterruptSink NONE = (type, vector) -> false;
 }

@@ -8,7 +8,6 @@ import dev.vfiosim.server.session.Session;
 import dev.vfiosim.server.session.VfioUserServer;
 import dev.vfiosim.simulator.VfioDevice;
 import dev.vfiosim.simulator.VfioMigration;
-import dev.vfiosim.simulator.device.Mlx5VirtualFunction;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.migration.MigrationState;
 import java.util.LinkedHashMap;
@@ -98,10 +97,8 @@ public final class ControlCommands implements UnaryOperator<String> {
             m.put("flags", migration.flags());
             s.put("migration", m);
         }
-        if (device instanceof Mlx5VirtualFunction vf) {
-            Map<String, Object> counters = new LinkedHashMap<>();
-            counters.put("resets", vf.resetCount());
-            counters.put("engineIdle", vf.engine().idle());
+        Map<String, Object> counters = device.status();
+        if (!counters.isEmpty()) {
             s.put("deviceCounters", counters);
         }
         Map<String, Object> conn = new LinkedHashMap<>();

@@ -14,9 +14,10 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 
 /**
@@ -35,10 +36,10 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
     /** Whether {@link #close()} closes {@link #process} (it made it) or only removes this device's meters. */
     private final boolean ownsProcess;
     private final MeterRegistry registry;
+    /** {@code device="NAME"} on every meter when the process serves several devices; empty otherwise. */
     private final Tags deviceTags;
-    private final List<Meter> meters = new ArrayList<>();
-    private final Timer[] latency = new Timer[COMMANDS + 1];
-    private final Counter[] errors = new Counter[COMMANDS + 1];
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final AtomicReferenceArray<CommandMeters> commands = new AtomicReferenceArray<>(COMMANDS + 1);
     private final Counter migrationSaved;
     private final Counter migrationLoaded;
     private final Counter arcsDone;
@@ -48,6 +49,8 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
     private final Counter dmaFaults;
     private final Counter irqRaised;
     private final Counter irqDropped;
+    private final Counter irqHeld;
+    private final Counter deviceDmaFaults;
     private final Counter faultsFired;
     private final IntSupplier migrationState;
     // a MIG_DEVICE_STATE SET in flight (one command at a time per session) and when the device stopped
@@ -63,11 +66,12 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
     }
 
     /**
-     * One of several devices of a process: its meters go into {@code process}'s registries tagged
-     * {@code device="NAME"}, so that one scrape shows every device and tells them apart.
+     * One of the devices of a process: its meters go into {@code process}'s registries tagged
+     * {@code device="NAME"}, so that one scrape shows every device and tells them apart
+     * ({@code device} null: the process's only device, untagged as before).
      */
     public DeviceMetrics(ProcessMetrics process, String device, IntSupplier migrationState) {
-        this(process, false, Tags.of("device", device), migrationState);
+        this(process, false, device == null ? Tags.empty() : Tags.of("device", device), migrationState);
     }
 
     private DeviceMetrics(ProcessMetrics process, boolean ownsProcess, Tags deviceTags, IntSupplier migrationState) {
@@ -76,20 +80,6 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
         this.ownsProcess = ownsProcess;
         this.deviceTags = deviceTags;
         this.registry = process.registry();
-        for (int code = 0; code <= COMMANDS; code++) {
-            Command c = Command.ofCode(code);
-            String name = c == null ? "unknown" : c.name();
-            if (c == null && code != COMMANDS) {
-                continue;
-            }
-            latency[code] = add(Timer.builder("vfio.sim.command").description("commands served, by command, with their service time")
-                    .tag("command", name).publishPercentileHistogram()
-                    // a register read takes microseconds, a stop-copy seconds: the default 1 ms floor would lump every read together
-                    .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(30))
-                    .tags(deviceTags).register(registry));
-            errors[code] = add(Counter.builder("vfio.sim.command.errors").description("commands answered with an error")
-                    .tag("command", name).tags(deviceTags).register(registry));
-        }
         migrationSaved = add(Counter.builder("vfio.sim.migration.bytes").tag("direction", "save")
                 .description("migration stream bytes read by MIG_DATA_READ").tags(deviceTags).register(registry));
         migrationLoaded = add(Counter.builder("vfio.sim.migration.bytes").tag("direction", "load")
@@ -104,6 +94,10 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
                 .tags(deviceTags).register(registry));
         irqRaised = add(Counter.builder("vfio.sim.interrupts").tag("outcome", "raised").tags(deviceTags).register(registry));
         irqDropped = add(Counter.builder("vfio.sim.interrupts").tag("outcome", "dropped").tags(deviceTags).register(registry));
+        irqHeld = add(Counter.builder("vfio.sim.interrupts").tag("outcome", "held").tags(deviceTags).register(registry));
+        deviceDmaFaults = add(Counter.builder("vfio.sim.dma.faults")
+                .description("DMA accesses of the device that faulted (unmapped, no permission, shrunk file, refused)")
+                .tags(deviceTags).register(registry));
         faultsFired = add(Counter.builder("vfio.sim.faults.fired").tags(deviceTags).register(registry));
     }
 
@@ -122,8 +116,51 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
         return meter;
     }
 
-    private int slot(int cmd) {
-        return cmd >= 0 && cmd < COMMANDS && latency[cmd] != null ? cmd : COMMANDS;
+    /**
+     * A command's meters, registered when it is first seen: a device that never sees a command
+     * exposes no series for it, which keeps a scrape a few kilobytes instead of a hundred.
+     */
+    private CommandMeters meters(int cmd) {
+        int slot = cmd >= 0 && cmd < COMMANDS && Command.ofCode(cmd) != null ? cmd : COMMANDS;
+        CommandMeters m = commands.get(slot);
+        return m != null ? m : register(slot);
+    }
+
+    private synchronized CommandMeters register(int slot) {
+        CommandMeters m = commands.get(slot);
+        if (m == null) {
+            Command c = Command.ofCode(slot);
+            String name = c == null ? "unknown" : c.name();
+            m = new CommandMeters(add(Timer.builder("vfio.sim.command")
+                    .description("commands served, by command, with their service time").tag("command", name)
+                    // a register read takes microseconds, a stop-copy seconds: 1-3-10 steps over that span
+                    .serviceLevelObjectives(LATENCY_BUCKETS).tags(deviceTags).register(registry)),
+                    add(Counter.builder("vfio.sim.command.errors").description("commands answered with an error")
+                            .tag("command", name).tags(deviceTags).register(registry)));
+            commands.set(slot, m);
+        }
+        return m;
+    }
+
+    /**
+     * A command's meters, registered when it is first seen: a device that never sees a command
+     * exposes no series for it, which keeps a scrape a few kilobytes instead of a hundred.
+     */
+    private record CommandMeters(Timer latency, Counter errors) {
+    }
+
+    private static final Duration[] LATENCY_BUCKETS = latencyBuckets();
+
+    private static Duration[] latencyBuckets() {
+        Duration[] buckets = new Duration[16];
+        long nanos = 1_000;
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = Duration.ofNanos(i % 2 == 0 ? nanos : nanos * 3);
+            if (i % 2 == 1) {
+                nanos *= 10;
+            }
+        }
+        return buckets;
     }
 
     @Override
@@ -157,10 +194,10 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
     }
 
     private void done(int cmd, boolean error, long serviceNanos) {
-        int slot = slot(cmd);
-        latency[slot].record(serviceNanos, TimeUnit.NANOSECONDS);
+        CommandMeters m = meters(cmd);
+        m.latency().record(serviceNanos, TimeUnit.NANOSECONDS);
         if (error) {
-            errors[slot].increment();
+            m.errors().increment();
         }
         int target = arcTarget;
         if (target >= 0 && cmd == Command.DEVICE_FEATURE.code()) {
@@ -196,6 +233,16 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
     @Override
     public void interrupt(String type, int vector, boolean delivered) {
         (delivered ? irqRaised : irqDropped).increment();
+    }
+
+    @Override
+    public void interruptHeld(String type, int vector) {
+        irqHeld.increment();
+    }
+
+    @Override
+    public void dmaFault(long iova, long length, boolean write, String why) {
+        deviceDmaFaults.increment();
     }
 
     public void faultFired(FiredFault fault) {

@@ -61,4 +61,18 @@ public final class CompositeObserver implements MessageObserver {
             o.interrupt(type, vector, delivered);
         }
     }
+
+    @Override
+    public void interruptHeld(String type, int vector) {
+        for (MessageObserver o : observers) {
+            o.interruptHeld(type, vector);
+        }
+    }
+
+    @Override
+    public void dmaFault(long iova, long length, boolean write, String why) {
+        for (MessageObserver o : observers) {
+            o.dmaFault(iova, length, write, why);
+        }
+    }
 }

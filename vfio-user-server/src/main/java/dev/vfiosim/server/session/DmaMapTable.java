@@ -69,11 +69,22 @@ final class DmaMapTable implements Dma {
     private final FaultInjector injector;
     private volatile MessageDma messageDma;
     private long faults;
+    private volatile FaultListener faultListener;
+
+    /** Told of every failed DMA access of the device (for the trace and metrics); never throws. */
+    @FunctionalInterface
+    interface FaultListener {
+        void dmaFault(long iova, long length, boolean write, String why);
+    }
 
     DmaMapTable(long maxMappings, DmaLogging logging, FaultInjector injector) {
         this.maxMappings = maxMappings;
         this.logging = logging;
         this.injector = injector;
+    }
+
+    void observeFaults(FaultListener listener) {
+        this.faultListener = listener;
     }
 
     /** DMA_MAP. Takes ownership of {@code fd} (-1 for none): it is closed whatever happens. */
@@ -277,7 +288,14 @@ final class DmaMapTable implements Dma {
             }
             return;
         }
-        messages(iova, dst.remaining(), false).read(iova, dst);
+        int length = dst.remaining();
+        MessageDma viaMessages = messages(iova, length, false);
+        try {
+            viaMessages.read(iova, dst);
+        } catch (DmaFaultException e) {
+            tell(iova, length, false, e.why());
+            throw e;
+        }
     }
 
     @Override
@@ -296,7 +314,13 @@ final class DmaMapTable implements Dma {
             logging.written(iova, length);
             return;
         }
-        messages(iova, length, true).write(iova, src);
+        MessageDma viaMessages = messages(iova, length, true);
+        try {
+            viaMessages.write(iova, src);
+        } catch (DmaFaultException e) {
+            tell(iova, length, true, e.why());
+            throw e;
+        }
         logging.written(iova, length);
     }
 
@@ -330,7 +354,15 @@ final class DmaMapTable implements Dma {
         synchronized (this) {
             faults++;
         }
+        tell(iova, length, write, why);
         throw new DmaFaultException(iova, length, write, why);
+    }
+
+    private void tell(long iova, long length, boolean write, String why) {
+        FaultListener l = faultListener;
+        if (l != null) {
+            l.dmaFault(iova, length, write, why);
+        }
     }
 
     private Mapping resolve(long iova, long length, boolean write) {

@@ -38,4 +38,16 @@ public interface MessageObserver {
     /** An interrupt the device raised: delivered to an eventfd, or lost because none was wired. */
     default void interrupt(String type, int vector, boolean delivered) {
     }
+
+    /** An interrupt the device raised while its vector was masked or the device stopped: held pending. */
+    default void interruptHeld(String type, int vector) {
+    }
+
+    /**
+     * A DMA access of the device that failed: outside every mapping, without the permission, into a
+     * file the client shrank, refused by the client or by a fault rule. The device sees the fault
+     * as the IOMMU would report it; this call only tells.
+     */
+    default void dmaFault(long iova, long length, boolean write, String why) {
+    }
 }

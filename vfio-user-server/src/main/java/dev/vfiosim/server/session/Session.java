@@ -166,11 +166,10 @@ public final class Session implements AutoCloseable {
     /** Serves the client until it disconnects; releases every fd it gave us on the way out. */
     public void run() {
         MessageObserver o = observer;
-        device.connectInterrupts(o == null ? irqEventfds : (type, vector) -> {
-            boolean delivered = irqEventfds.signal(type, vector);
-            o.interrupt(type.name(), vector, delivered);
-            return delivered;
-        });
+        device.connectInterrupts(o == null ? irqEventfds : new ObservedInterrupts(irqEventfds, o));
+        if (o != null) {
+            dmaMaps.observeFaults(o::dmaFault);
+        }
         device.connectDma(dmaMaps);
         String end = "client disconnected";
         try {
@@ -868,5 +867,20 @@ public final class Session implements AutoCloseable {
         s.put("dirtyLogging", dmaLogging.active());
         s.put("irqWiring", irqEventfds.describe());
         return s;
+    }
+
+    /** The wired eventfds, with every outcome told to the observer (trace, metrics). */
+    private record ObservedInterrupts(InterruptSink wired, MessageObserver observer) implements InterruptSink {
+        @Override
+        public boolean signal(IrqType type, int vector) {
+            boolean delivered = wired.signal(type, vector);
+            observer.interrupt(type.name(), vector, delivered);
+            return delivered;
+        }
+
+        @Override
+        public void held(IrqType type, int vector) {
+            observer.interruptHeld(type.name(), vector);
+        }
     }
 }

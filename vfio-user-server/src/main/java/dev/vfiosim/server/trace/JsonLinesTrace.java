@@ -126,6 +126,25 @@ public final class JsonLinesTrace implements MessageObserver, AutoCloseable {
         write(line);
     }
 
+    @Override
+    public void interruptHeld(String type, int vector) {
+        Map<String, Object> line = event("interrupt");
+        line.put("irq", type);
+        line.put("vector", vector);
+        line.put("outcome", "held (masked or device stopped)");
+        write(line);
+    }
+
+    @Override
+    public void dmaFault(long iova, long length, boolean write, String why) {
+        Map<String, Object> line = event("dma-fault");
+        line.put("address", iova);
+        line.put("count", length);
+        line.put("direction", write ? "write" : "read");
+        line.put("why", why);
+        write(line);
+    }
+
     /** A fault of the plan fired (registered with the server's {@code FaultInjector}). */
     public void faultFired(FiredFault fault) {
         Map<String, Object> line = event("fault");
