@@ -55,9 +55,10 @@ public final class ControlCommands implements UnaryOperator<String> {
 
     @Override
     public String apply(String line) {
-        String trimmed = line.trim();
-        String word = trimmed.split("\\s+", 2)[0];
-        String rest = trimmed.substring(word.length()).trim();
+        ControlLine command = ControlLine.of(line);
+        String word = command.word();
+        String rest = command.rest();
+        String trimmed = command.whole();
         return switch (word) {
             case "status" -> rest.isEmpty() ? "ok\n" + status() + "\n\n" : error("status takes no argument");
             case "metrics" -> !rest.isEmpty() ? error("metrics takes no argument")
@@ -71,7 +72,7 @@ public final class ControlCommands implements UnaryOperator<String> {
     }
 
     private static String error(String why) {
-        return "error: " + why + "\n\n";
+        return ControlLine.error(why);
     }
 
     /** Whether a client is attached to the device now. */

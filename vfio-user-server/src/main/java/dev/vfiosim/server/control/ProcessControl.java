@@ -42,9 +42,10 @@ public final class ProcessControl implements UnaryOperator<String> {
 
     @Override
     public String apply(String line) {
-        String trimmed = line.trim();
-        String word = trimmed.split("\\s+", 2)[0];
-        String rest = trimmed.substring(word.length()).trim();
+        ControlLine command = ControlLine.of(line);
+        String word = command.word();
+        String rest = command.rest();
+        String trimmed = command.whole();
         return switch (word) {
             case "device" -> onDevice(rest);
             case "devices" -> rest.isEmpty() ? "ok\n" + json(list()) + "\n\n" : error("devices takes no argument");
@@ -106,6 +107,6 @@ public final class ProcessControl implements UnaryOperator<String> {
     }
 
     private static String error(String why) {
-        return "error: " + why + "\n\n";
+        return ControlLine.error(why);
     }
 }
