@@ -61,15 +61,11 @@ final class DeviceModelChoice {
     }
 
     /**
-     * A fresh model of the chosen name with the user's options; {@link IllegalArgumentException}
-     * naming the known models or the refused option. Nothing is started or bound by this.
+     * The mlx5 options given on the command line (as typed), then every --device-option;
+     * {@link IllegalArgumentException} for one given twice. The serve options' names in a
+     * {@code --config} file map to the same option names ({@link #modelOptionName}).
      */
-    DeviceModel create() {
-        return DeviceModels.named(name).create(options());
-    }
-
-    /** The mlx5 options given on the command line (as typed), then every --device-option. */
-    private DeviceOptions options() {
+    Map<String, String> options() {
         Map<String, String> values = new LinkedHashMap<>();
         ParseResult parsed = command.commandLine().getParseResult();
         MODEL_OPTIONS.forEach((option, optionName) -> {
@@ -84,6 +80,19 @@ final class DeviceModelChoice {
                 throw new IllegalArgumentException("device option '" + optionName + "' is given twice");
             }
         });
-        return new DeviceOptions(values);
+        return values;
+    }
+
+    /** The model option that a serve option ({@code --state-size}) stands for, or null. */
+    static String modelOptionName(String serveOption) {
+        return MODEL_OPTIONS.get(serveOption);
+    }
+
+    /**
+     * A fresh model of {@code name} with {@code options}; {@link IllegalArgumentException} naming
+     * the known models or the refused option. Nothing is started or bound by this.
+     */
+    static DeviceModel create(String name, Map<String, String> options) {
+        return DeviceModels.named(name).create(new DeviceOptions(options));
     }
 }

@@ -1,36 +1,25 @@
 package dev.vfiosim.cli;
 
 import dev.vfiosim.server.audit.AuditMode;
-import dev.vfiosim.server.audit.AuditReport;
-import dev.vfiosim.server.audit.MigrationAudit;
 import dev.vfiosim.server.control.ControlCommands;
-import dev.vfiosim.server.control.DeviceMetrics;
+import dev.vfiosim.server.control.ProcessControl;
+import dev.vfiosim.server.control.ProcessMetrics;
 import dev.vfiosim.server.fault.FaultControlSocket;
-import dev.vfiosim.server.fault.FaultPlanParser;
-import dev.vfiosim.server.fault.InvalidFaultPlanException;
-import dev.vfiosim.server.session.CompositeObserver;
 import dev.vfiosim.server.session.IrqRestorePolicy;
-import dev.vfiosim.server.session.ServerLimits;
-import dev.vfiosim.server.session.VfioUserServer;
-import dev.vfiosim.server.trace.JsonLinesTrace;
-import dev.vfiosim.server.transport.MemfdSharedMemory;
-import dev.vfiosim.server.transport.UnixSocketListener;
-import dev.vfiosim.simulator.VfioDevice;
-import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.device.DeviceRevision;
-import dev.vfiosim.simulator.api.DeviceModel;
-import dev.vfiosim.simulator.host.HostedDevice;
-import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.IntSupplier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ArgGroup;
@@ -43,23 +32,37 @@ import picocli.CommandLine.TypeConversionException;
 import sun.misc.Signal;
 
 /**
- * {@code vfio-sim serve}: one simulated device on one socket until SIGTERM or SIGINT. Follows the
- * vfio-user conventions for backend programs: {@code --socket-path} or {@code --fd}, no daemonizing.
+ * {@code vfio-sim serve}: simulated devices, each on its own socket, until SIGTERM or SIGINT. Follows
+ * the vfio-user conventions for backend programs: {@code --socket-path} or {@code --fd}, no
+ * daemonizing. Several devices in one process ({@code --socket-path} repeated, {@code --devices=N
+ * --socket-dir=DIR}, {@code --config=FILE.json}) share nothing but the JVM, its device threads and
+ * the control socket: each has its own state, client, fault plan, trace and meters ({@link ServedDevice}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a simulated device (an mlx5 virtual function unless --device says otherwise) over vfio-user "
-                + "until SIGTERM/SIGINT.")
+        description = "Serve simulated devices (mlx5 virtual functions unless --device says otherwise) over vfio-user, "
+                + "each on its own socket, until SIGTERM/SIGINT.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     static final class Endpoint {
         @Option(names = "--socket-path", paramLabel = "PATH",
-                description = "UNIX socket to create (mode 0600); a stale socket file there is replaced.")
-        Path socketPath;
+                description = "UNIX socket to create (mode 0600); a stale socket file there is replaced. Repeat it to "
+                        + "serve several devices, named 0, 1, ... in order.")
+        List<Path> socketPaths;
 
         @Option(names = "--fd", paramLabel = "FDNUM",
-                description = "An already-listening UNIX stream socket inherited from the VMM or a service manager.")
-        Integer fd;
+                description = "An already-listening UNIX stream socket inherited from the VMM or a service manager "
+                        + "(repeatable, like --socket-path).")
+        List<Integer> fds;
+
+        @Option(names = "--socket-dir", paramLabel = "DIR",
+                description = "Serve --devices=N devices, named 0 to N-1, on DIR/0.sock to DIR/N-1.sock (DIR must exist).")
+        Path socketDir;
+
+        @Option(names = "--config", paramLabel = "FILE.json",
+                description = "Serve the devices listed in FILE.json, each with its own options (README \"Many devices\"); "
+                        + "the command line's options are the defaults of every device.")
+        Path config;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -70,6 +73,24 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     DeviceModelChoice model;
+
+    @Option(names = "--devices", paramLabel = "N", converter = DeviceCount.class,
+            description = "With --socket-dir: how many devices to serve (1 to " + DeviceCount.MAX + "). Default: 1.")
+    Integer devices;
+
+    /** The number of devices of --socket-dir; bounded so that a typo cannot ask for a million sockets. */
+    static final class DeviceCount implements picocli.CommandLine.ITypeConverter<Integer> {
+        static final int MAX = 1024;
+
+        @Override
+        public Integer convert(String value) {
+            int n = new Options.PositiveInt().convert(value);
+            if (n > MAX) {
+                throw new TypeConversionException("'" + value + "' is too many: at most " + MAX + " devices per process");
+            }
+            return n;
+        }
+    }
 
     @Option(names = {"-v", "--verbose"}, description = "Log every message at debug level (--log-level=debug).")
     boolean verbose;
@@ -137,18 +158,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--faults", paramLabel = "PLAN.json",
             description = "Inject the faults of this plan (docs/faults.md); a plan with a mistake is refused before "
                     + "serving, with its file:line:column, and exit code " + VfioSimCommand.EXIT_BAD_FAULT_PLAN
-                    + ". The fault summary is printed to stdout at exit.")
+                    + ". The fault summary is printed to stdout at exit. With several devices each gets its own "
+                    + "injector of this plan (own counts and arming).")
     Path faultPlan;
 
     @Option(names = {"--control", "--fault-control"}, paramLabel = "PATH",
             description = "UNIX socket (mode 0600) answering one-line commands (vfio-sim ctl PATH CMD): status (JSON), "
                     + "metrics (Prometheus text), faults list|arm ID|disarm ID|fired [N]|summary, help. "
-                    + "--fault-control is the older name; its bare fault commands still work.")
+                    + "--fault-control is the older name; its bare fault commands still work. One socket for all the devices: "
+                    + "with several, 'device NAME CMD' asks one, status and metrics cover all (metrics tagged device=NAME).")
     Path control;
 
     @Option(names = "--trace", paramLabel = "FILE",
             description = "Write every message in either direction, decoded, and the device's events as JSON Lines "
-                    + "to FILE (- for stderr). Costs about half the register-read rate while on (BENCHMARKS.md).")
+                    + "to FILE (- for stderr). Costs about half the register-read rate while on (BENCHMARKS.md). With several "
+                    + "devices each has its own file: FILE with {device} replaced by its name, or FILE.NAME.")
     String trace;
 
     @Option(names = "--no-jmx", description = "Do not register the metrics as MBeans (they are by default, domain vfio-sim).")
@@ -158,16 +182,17 @@ final class ServeCommand implements Callable<Integer> {
             + "starts (experimental, docs/device.md \"Ethernet\"); its queues then take mlx5's contexts.")
     boolean ethernet;
 
-    @Option(names = "--once", description = "Serve one client, then exit 0 when it leaves (libvfio-user's servers "
-            + "do this; its samples/client waits for the migration destination to exit).")
-    boolean once;
-
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = Options.PositiveDuration.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
                     + "stops half-way is disconnected after this and the device is free for the next one "
                     + "(250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
     Duration messageTimeout;
+
+    @Option(names = "--once", description = "Serve one client, then exit 0 when it leaves (libvfio-user's servers "
+            + "do this; its samples/client waits for the migration destination to exit). With several devices: once "
+            + "each device's first client has left.")
+    boolean once;
 
     @Option(names = "--audit", paramLabel = "off|report|strict", defaultValue = "report", converter = AuditModeConverter.class,
             description = "Referee the VMM's migration contract (docs/audit.md): report each finding in the log, the trace, "
@@ -176,7 +201,8 @@ final class ServeCommand implements Callable<Integer> {
     AuditMode audit;
 
     @Option(names = "--audit-report", paramLabel = "FILE",
-            description = "Write the audit's findings as JSON to FILE at each disconnect once there are any, and at exit.")
+            description = "Write the audit's findings as JSON to FILE at each disconnect once there are any, and at exit. "
+                    + "With several devices each has its own file, named as for --trace.")
     Path auditReport;
 
     static final class AuditModeConverter implements picocli.CommandLine.ITypeConverter<AuditMode> {
@@ -201,6 +227,52 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** Every device asked for, each with its own options; the command line's are the defaults. */
+    List<DeviceSpec> deviceSpecs() throws ServeConfig.InvalidConfigException {
+        if (devices != null && endpoint.socketDir == null) {
+            throw new ServeConfig.InvalidConfigException("--devices needs --socket-dir (the devices' sockets are DIR/0.sock ...)");
+        }
+        DeviceSpec defaults = new DeviceSpec("0", Path.of("unset"), null, stateSize, dirtyRate, migration, deviceRevision,
+                irqRestore, ethernet, messageTimeout, faultPlan, trace, model.name(), model.options(),
+                auditReport == null ? null : auditReport.toString());
+        List<DeviceSpec> specs = new ArrayList<>();
+        if (endpoint.config != null) {
+            specs.addAll(ServeConfig.read(endpoint.config, defaults));
+        } else if (endpoint.socketDir != null) {
+            for (int i = 0; i < (devices == null ? 1 : devices); i++) {
+                specs.add(defaults.withName(Integer.toString(i)).at(endpoint.socketDir.resolve(i + ".sock"), null));
+            }
+        } else if (endpoint.socketPaths != null) {
+            for (int i = 0; i < endpoint.socketPaths.size(); i++) {
+                specs.add(defaults.withName(Integer.toString(i)).at(endpoint.socketPaths.get(i), null));
+            }
+        } else {
+            for (int i = 0; i < endpoint.fds.size(); i++) {
+                specs.add(defaults.withName(Integer.toString(i)).at(null, endpoint.fds.get(i)));
+            }
+        }
+        if (specs.size() > 1) {
+            // one --trace or --audit-report for several devices: a file each, the device's name in it
+            for (int i = 0; i < specs.size(); i++) {
+                DeviceSpec d = specs.get(i);
+                if (trace != null && !trace.equals("-") && trace.equals(d.trace())) {
+                    d = d.withTrace(perDevice(trace, d.name()));
+                }
+                if (auditReport != null && auditReport.toString().equals(d.auditReport())) {
+                    d = d.withAuditReport(perDevice(auditReport.toString(), d.name()));
+                }
+                specs.set(i, d);
+            }
+        }
+        ServeConfig.checkDistinct(specs);
+        return specs;
+    }
+
+    /** FILE with {device} replaced by the device's name, or FILE.NAME when it has no {device}. */
+    static String perDevice(String file, String name) {
+        return file.contains("{device}") ? file.replace("{device}", name) : file + "." + name;
+    }
+
     /** A usage error before anything is bound: the message, the hint, exit code 2. */
     private int usage(String message) {
         PrintWriter err = spec.commandLine().getErr();
@@ -216,142 +288,119 @@ final class ServeCommand implements Callable<Integer> {
             return model.list(spec.commandLine().getOut());
         }
         if (endpoint == null) {
-            return usage("Missing required argument (specify one of these): (--socket-path=PATH | --fd=FDNUM)");
+            return usage("Missing required argument (specify one of these): "
+                    + "(--socket-path=PATH | --fd=FDNUM | --socket-dir=DIR | --config=FILE.json)");
         }
-        DeviceModel created;
+        List<DeviceSpec> specs;
         try {
-            created = model.create();
-        } catch (IllegalArgumentException e) {
-            return usage("--device " + model.name() + ": " + e.getMessage());
+            specs = deviceSpecs();
+        } catch (ServeConfig.InvalidConfigException | IllegalArgumentException e) {
+            return usage(e.getMessage());
         }
-        FaultInjector faults = FaultInjector.NONE;
-        JsonLinesTrace tracer = null;
-        if (trace != null) {
-            try {
-                tracer = trace.equals("-") ? new JsonLinesTrace(System.err, false, null)
-                        : new JsonLinesTrace(new BufferedOutputStream(Files.newOutputStream(Path.of(trace))), true, null);
-            } catch (IOException | RuntimeException e) {
-                System.err.println("--trace " + trace + ": cannot write the trace: " + e.getMessage());
-                return VfioSimCommand.EXIT_START_FAILED;
-            }
-        }
-        if (faultPlan != null) {
-            try {
-                faults = new FaultInjector(FaultPlanParser.parse(faultPlan));
-            } catch (InvalidFaultPlanException e) {
-                System.err.println(e.getMessage());
-                return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
-            } catch (IOException e) {
-                System.err.println(faultPlan + ": cannot read the fault plan: " + e);
-                return VfioSimCommand.EXIT_BAD_FAULT_PLAN;
-            }
-            LOG.info("fault plan {}: {} rules, seed {}", faultPlan, faults.plan().rules().size(), faults.plan().seed());
-        }
-        UnixSocketListener listener;
-        try {
-            listener = endpoint.socketPath != null
-                    ? UnixSocketListener.bind(endpoint.socketPath)
-                    : UnixSocketListener.adopt(endpoint.fd);
-        } catch (IOException e) {
-            LOG.error("cannot listen: {}", e.getMessage());
-            return VfioSimCommand.EXIT_START_FAILED;
-        }
-        VfioDevice device;
-        try {
-            device = new HostedDevice(created, MemfdSharedMemory.allocator());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            LOG.error("device {} cannot be set up: {}", model.name(), e.getMessage());
-            listener.close();
-            created.close();
-            return VfioSimCommand.EXIT_START_FAILED;
-        }
-        VfioUserServer server = new VfioUserServer(listener, device, ServerLimits.DEFAULT, irqRestore, faults)
-                .messageTimeout(messageTimeout);
-        VfioMigration migration = device.migration();
-        IntSupplier state = migration == null ? null : migration::state;
-        if (tracer != null) {
-            tracer = tracer.withMigrationState(state);
-            if (faults != FaultInjector.NONE) {   // NONE is shared and never fires
-                faults.addListener(tracer::faultFired);
-            }
-        }
-        DeviceMetrics metrics = control == null ? null : new DeviceMetrics(!noJmx, state);
-        if (metrics != null && faults != FaultInjector.NONE) {
-            faults.addListener(metrics::faultFired);
-        }
-        server.observe(CompositeObserver.of(Arrays.asList(metrics, tracer)));
-        MigrationAudit referee = audit == AuditMode.OFF ? null : new MigrationAudit(device, audit, irqRestore).reportTo(auditReport);
-        if (referee != null) {
-            server.audit(referee);
-            if (tracer != null) {
-                JsonLinesTrace auditTrace = tracer;
-                referee.addListener(finding -> auditTrace.auditFinding(finding.toMap()));
-            }
-        }
+        boolean several = specs.size() > 1;
+        List<ServedDevice> served = new ArrayList<>();
+        ProcessMetrics processMetrics = control == null ? null : new ProcessMetrics(!noJmx);
         FaultControlSocket controlSocket = null;
-        if (control != null) {
-            try {
-                controlSocket = FaultControlSocket.open(control, new ControlCommands(server, device, metrics, faults).withAudit(referee),
-                        FaultControlSocket.DEFAULT_IDLE_TIMEOUT);
-            } catch (IOException e) {
-                LOG.error("cannot open the control socket: {}", e.getMessage());
-                listener.close();
-                device.close();
-                return VfioSimCommand.EXIT_START_FAILED;
+        try {
+            // every plan read before any socket appears: a bad one leaves nothing behind
+            for (DeviceSpec d : specs) {
+                served.add(ServedDevice.plan(d));
             }
+            for (ServedDevice device : served) {
+                device.listen();
+            }
+            // the devices are independent: make them on every CPU (start-up of a hundred, BENCHMARKS.md)
+            try {
+                served.parallelStream().forEach(device -> device.build(processMetrics, several, audit));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ServedDevice.StartFailure(VfioSimCommand.EXIT_START_FAILED, "a device cannot be set up: "
+                        + e.getMessage());
+            }
+            if (control != null) {
+                Map<String, ControlCommands> byName = new LinkedHashMap<>();
+                served.forEach(d -> byName.put(d.spec.name(), d.control()));
+                try {
+                    controlSocket = FaultControlSocket.open(control, new ProcessControl(byName, processMetrics),
+                            FaultControlSocket.DEFAULT_IDLE_TIMEOUT);
+                } catch (IOException e) {
+                    throw new ServedDevice.StartFailure(VfioSimCommand.EXIT_START_FAILED,
+                            "cannot open the control socket: " + e.getMessage());
+                }
+            }
+        } catch (ServedDevice.StartFailure e) {
+            if (e.exitCode == VfioSimCommand.EXIT_USAGE) {
+                closeAll(served);
+                if (processMetrics != null) {
+                    processMetrics.close();
+                }
+                return usage(e.getMessage());
+            }
+            if (e.exitCode == VfioSimCommand.EXIT_BAD_FAULT_PLAN) {
+                System.err.println(e.getMessage());
+            } else {
+                LOG.error("{}", e.getMessage());
+            }
+            closeAll(served);
+            if (processMetrics != null) {
+                processMetrics.close();
+            }
+            return e.exitCode;
         }
-        // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket file is removed,
-        // the client's fds released, and the exit code is 0 (a service manager's clean stop)
+        // SIGTERM/SIGINT end the serve loop instead of killing the JVM: the socket files are removed,
+        // the clients' fds released, and the exit code is 0 (a service manager's clean stop)
         for (String signal : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(signal), s -> {
                 LOG.info("SIG{} received, shutting down", s.getName());
-                new Thread(server::close, "vfio-sim-shutdown").start();
+                new Thread(() -> served.forEach(d -> d.server().close()), "vfio-sim-shutdown").start();
             });
         }
-        server.start();
-        if (once) {
-            Thread oneClient = new Thread(() -> {
-                try {
-                    server.awaitFirstClientGone();
-                    LOG.info("--once: the client has left, stopping");
-                    server.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "vfio-sim-once");
-            oneClient.setDaemon(true);
-            oneClient.start();
+        served.forEach(d -> d.start(once));
+        if (several) {
+            LOG.info("serving {} devices", served.size());
         }
-        server.awaitStop();
-        server.close();
+        for (ServedDevice device : served) {
+            device.awaitStop();
+        }
+        closeAll(served);
         if (controlSocket != null) {
             controlSocket.close();
         }
-        if (metrics != null) {
-            metrics.close();
+        if (processMetrics != null) {
+            processMetrics.close();
         }
-        if (tracer != null) {
-            try {
-                tracer.close();
-            } catch (IOException e) {
-                LOG.warn("trace not closed cleanly: {}", e.getMessage());
+        LOG.info("stopped after {} connections", served.stream().mapToInt(ServedDevice::connectionsAccepted).sum());
+        for (ServedDevice device : served) {
+            String summary = device.faultSummary();
+            if (summary != null) {
+                System.out.print(several ? "device " + device.spec.name() + ":\n" + summary : summary);
             }
         }
-        device.close();
-        LOG.info("stopped after {} connections", server.connectionsAccepted());
-        if (faultPlan != null) {
-            System.out.print(faults.summary());
-            System.out.flush();
-        }
-        if (referee != null) {
-            referee.writeReport();
-            if (referee.findings().isEmpty()) {
-                LOG.info(AuditReport.summary(referee).trim());   // a clean run keeps stdout for the fault summary alone
-            } else {
-                System.out.print(AuditReport.summary(referee));
-                System.out.flush();
+        for (ServedDevice device : served) {
+            // a clean run keeps stdout for the fault summary alone (the audit's line goes to the log)
+            String findings = device.auditSummary();
+            if (findings != null) {
+                System.out.print(several ? "device " + device.spec.name() + ":\n" + findings : findings);
             }
         }
+        System.out.flush();
         return 0;
+    }
+
+    /** Closes every device, several at once: each close waits (boundedly) for its client's session. */
+    private static void closeAll(List<ServedDevice> served) throws InterruptedException {
+        if (served.size() <= 1) {
+            served.forEach(ServedDevice::close);
+            return;
+        }
+        ExecutorService closers = Executors.newFixedThreadPool(Math.min(served.size(), 16), r -> {
+            Thread t = new Thread(r, "vfio-sim-close");
+            t.setDaemon(true);
+            return t;
+        });
+        served.forEach(d -> closers.execute(d::close));
+        closers.shutdown();
+        if (!closers.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("devices still closing after 30 s; exiting anyway");
+        }
     }
 }

@@ -28,6 +28,7 @@ import picocli.CommandLine.IVersionProvider;
             StreamCommands.Lspci.class,
             CtlCommand.class,
             StreamCommands.Describe.class,
+            CampaignCommand.class,
         })
 public final class VfioSimCommand implements Callable<Integer> {
     /** Exit code when the server could not start (bad socket path, fd) or a command failed at run time. */
@@ -99,6 +100,9 @@ public final class VfioSimCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         String level = logLevel(args);
+        if (level == null && args.length > 0 && args[0].equals("campaign")) {
+            level = "warn";   // a campaign runs hundreds of devices through faults: their INFO lines would drown its report
+        }
         if (level != null) {
             // must be set before the first logger exists: logback.xml reads it once
             System.setProperty(LOG_LEVEL_PROPERTY, level);

@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator.fault;
 
+import dev.vfiosim.simulator.DeviceThreads;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.fault.FaultSite.ArcSite;
 import dev.vfiosim.simulator.fault.FaultSite.CommandSite;
@@ -101,7 +102,8 @@ public sealed interface FaultAction {
             try {
                 // saturate: a plan's "delay" of centuries must hold, not throw ArithmeticException on the device thread
                 long nanos = delay.compareTo(LONGEST_HOLD) >= 0 ? Long.MAX_VALUE : delay.toNanos();
-                TimeUnit.NANOSECONDS.sleep(nanos);
+                // on a shared device thread: a spare one serves the other devices meanwhile
+                DeviceThreads.block(() -> TimeUnit.NANOSECONDS.sleep(nanos));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -40,9 +40,17 @@ public final class ControlCommands implements UnaryOperator<String> {
     private final DeviceMetrics metrics;
     private final FaultControl faults;
     private volatile MigrationAudit audit;
+    private final String name;
 
     /** {@code metrics} may be null (no {@code metrics} command then). */
     public ControlCommands(VfioUserServer server, VfioDevice device, DeviceMetrics metrics, FaultInjector faults) {
+        this(null, server, device, metrics, faults);
+    }
+
+    /** One of the devices of a process, by {@code name} (its status says it; null for none). */
+    public ControlCommands(String name, VfioUserServer server, VfioDevice device, DeviceMetrics metrics,
+            FaultInjector faults) {
+        this.name = name;
         this.server = server;
         this.device = device;
         this.metrics = metrics;
@@ -57,9 +65,10 @@ public final class ControlCommands implements UnaryOperator<String> {
 
     @Override
     public String apply(String line) {
-        String trimmed = line.trim();
-        String word = trimmed.split("\\s+", 2)[0];
-        String rest = trimmed.substring(word.length()).trim();
+        ControlLine command = ControlLine.of(line);
+        String word = command.word();
+        String rest = command.rest();
+        String trimmed = command.whole();
         return switch (word) {
             case "status" -> rest.isEmpty() ? "ok\n" + status() + "\n\n" : error("status takes no argument");
             case "metrics" -> !rest.isEmpty() ? error("metrics takes no argument")
@@ -75,12 +84,21 @@ public final class ControlCommands implements UnaryOperator<String> {
     }
 
     private static String error(String why) {
-        return "error: " + why + "\n\n";
+        return ControlLine.error(why);
+    }
+
+    /** Whether a client is attached to the device now. */
+    public boolean clientAttached() {
+        return server.clientAttached();
     }
 
     /** The status document (JSON). */
     public String status() {
         Map<String, Object> s = new LinkedHashMap<>();
+        if (name != null) {
+            s.put("name", name);
+            s.put("socket", server.socketDescription());
+        }
         s.put("device", device.toString());
         s.put("regions", device.regionCount());
         s.put("irqTypes", device.irqCount());

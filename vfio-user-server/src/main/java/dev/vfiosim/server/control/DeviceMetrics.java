@@ -7,16 +7,15 @@ import dev.vfiosim.server.session.MessageObserver;
 import dev.vfiosim.simulator.fault.FiredFault;
 import dev.vfiosim.simulator.migration.MigrationState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.jmx.JmxConfig;
-import io.micrometer.jmx.JmxMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
@@ -33,22 +32,13 @@ import java.util.function.IntSupplier;
 public final class DeviceMetrics implements MessageObserver, AutoCloseable {
     private static final int COMMANDS = Command.values().length + 1;
 
-    /** The MBeans' domain: {@code vfio-sim:name=vfioSimCommand.command.REGION_READ,type=timers} and so on. */
-    private static final JmxConfig JMX_DOMAIN = new JmxConfig() {
-        @Override
-        public String get(String key) {
-            return null;
-        }
-
-        @Override
-        public String domain() {
-            return "vfio-sim";
-        }
-    };
-
-    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final JmxMeterRegistry jmx;
+    private final ProcessMetrics process;
+    /** Whether {@link #close()} closes {@link #process} (it made it) or only removes this device's meters. */
+    private final boolean ownsProcess;
     private final MeterRegistry registry;
+    /** {@code device="NAME"} on every meter when the process serves several devices; empty otherwise. */
+    private final Tags deviceTags;
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final AtomicReferenceArray<CommandMeters> commands = new AtomicReferenceArray<>(COMMANDS + 1);
     private final Counter migrationSaved;
     private final Counter migrationLoaded;
@@ -72,33 +62,43 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
      * @param migrationState the device's state now, or {@code null} if it cannot migrate
      */
     public DeviceMetrics(boolean withJmx, IntSupplier migrationState) {
+        this(new ProcessMetrics(withJmx), true, Tags.empty(), migrationState);
+    }
+
+    /**
+     * One of the devices of a process: its meters go into {@code process}'s registries tagged
+     * {@code device="NAME"}, so that one scrape shows every device and tells them apart
+     * ({@code device} null: the process's only device, untagged as before).
+     */
+    public DeviceMetrics(ProcessMetrics process, String device, IntSupplier migrationState) {
+        this(process, false, device == null ? Tags.empty() : Tags.of("device", device), migrationState);
+    }
+
+    private DeviceMetrics(ProcessMetrics process, boolean ownsProcess, Tags deviceTags, IntSupplier migrationState) {
         this.migrationState = migrationState;
-        CompositeMeterRegistry composite = new CompositeMeterRegistry();
-        composite.add(prometheus);
-        jmx = withJmx ? new JmxMeterRegistry(JMX_DOMAIN, io.micrometer.core.instrument.Clock.SYSTEM) : null;
-        if (jmx != null) {
-            composite.add(jmx);
-        }
-        registry = composite;
-        migrationSaved = Counter.builder("vfio.sim.migration.bytes").tag("direction", "save")
-                .description("migration stream bytes read by MIG_DATA_READ").register(registry);
-        migrationLoaded = Counter.builder("vfio.sim.migration.bytes").tag("direction", "load")
-                .description("migration stream bytes written by MIG_DATA_WRITE").register(registry);
-        arcsDone = Counter.builder("vfio.sim.migration.state.changes").tag("outcome", "done").register(registry);
-        arcsRefused = Counter.builder("vfio.sim.migration.state.changes").tag("outcome", "refused").register(registry);
-        downtime = Timer.builder("vfio.sim.migration.downtime")
-                .description("time the device spent stopped, from leaving a running state to RUNNING again").register(registry);
-        dmaBytes = Counter.builder("vfio.sim.dma.message.bytes").description("bytes the client returned for DMA_READ requests")
-                .register(registry);
-        dmaFaults = Counter.builder("vfio.sim.dma.message.faults").description("DMA requests the client answered with an error")
-                .register(registry);
-        irqRaised = Counter.builder("vfio.sim.interrupts").tag("outcome", "raised").register(registry);
-        irqDropped = Counter.builder("vfio.sim.interrupts").tag("outcome", "dropped").register(registry);
-        irqHeld = Counter.builder("vfio.sim.interrupts").tag("outcome", "held").register(registry);
-        deviceDmaFaults = Counter.builder("vfio.sim.dma.faults")
+        this.process = process;
+        this.ownsProcess = ownsProcess;
+        this.deviceTags = deviceTags;
+        this.registry = process.registry();
+        migrationSaved = add(Counter.builder("vfio.sim.migration.bytes").tag("direction", "save")
+                .description("migration stream bytes read by MIG_DATA_READ").tags(deviceTags).register(registry));
+        migrationLoaded = add(Counter.builder("vfio.sim.migration.bytes").tag("direction", "load")
+                .description("migration stream bytes written by MIG_DATA_WRITE").tags(deviceTags).register(registry));
+        arcsDone = add(Counter.builder("vfio.sim.migration.state.changes").tag("outcome", "done").tags(deviceTags).register(registry));
+        arcsRefused = add(Counter.builder("vfio.sim.migration.state.changes").tag("outcome", "refused").tags(deviceTags).register(registry));
+        downtime = add(Timer.builder("vfio.sim.migration.downtime")
+                .description("time the device spent stopped, from leaving a running state to RUNNING again").tags(deviceTags).register(registry));
+        dmaBytes = add(Counter.builder("vfio.sim.dma.message.bytes").description("bytes the client returned for DMA_READ requests")
+                .tags(deviceTags).register(registry));
+        dmaFaults = add(Counter.builder("vfio.sim.dma.message.faults").description("DMA requests the client answered with an error")
+                .tags(deviceTags).register(registry));
+        irqRaised = add(Counter.builder("vfio.sim.interrupts").tag("outcome", "raised").tags(deviceTags).register(registry));
+        irqDropped = add(Counter.builder("vfio.sim.interrupts").tag("outcome", "dropped").tags(deviceTags).register(registry));
+        irqHeld = add(Counter.builder("vfio.sim.interrupts").tag("outcome", "held").tags(deviceTags).register(registry));
+        deviceDmaFaults = add(Counter.builder("vfio.sim.dma.faults")
                 .description("DMA accesses of the device that faulted (unmapped, no permission, shrunk file, refused)")
-                .register(registry);
-        faultsFired = Counter.builder("vfio.sim.faults.fired").register(registry);
+                .tags(deviceTags).register(registry));
+        faultsFired = add(Counter.builder("vfio.sim.faults.fired").tags(deviceTags).register(registry));
     }
 
     /** Where to add further meters (the server's own gauges). */
@@ -106,9 +106,14 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
         return registry;
     }
 
-    /** The Prometheus text exposition of every meter. */
+    /** The Prometheus text exposition of every meter (of every device sharing the registries). */
     public String scrape() {
-        return prometheus.scrape();
+        return process.scrape();
+    }
+
+    private <M extends Meter> M add(M meter) {
+        meters.add(meter);
+        return meter;
     }
 
     /**
@@ -126,12 +131,12 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
         if (m == null) {
             Command c = Command.ofCode(slot);
             String name = c == null ? "unknown" : c.name();
-            m = new CommandMeters(Timer.builder("vfio.sim.command")
+            m = new CommandMeters(add(Timer.builder("vfio.sim.command")
                     .description("commands served, by command, with their service time").tag("command", name)
                     // a register read takes microseconds, a stop-copy seconds: 1-3-10 steps over that span
-                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry),
-                    Counter.builder("vfio.sim.command.errors").description("commands answered with an error")
-                            .tag("command", name).register(registry));
+                    .serviceLevelObjectives(LATENCY_BUCKETS).tags(deviceTags).register(registry)),
+                    add(Counter.builder("vfio.sim.command.errors").description("commands answered with an error")
+                            .tag("command", name).tags(deviceTags).register(registry)));
             commands.set(slot, m);
         }
         return m;
@@ -246,10 +251,10 @@ public final class DeviceMetrics implements MessageObserver, AutoCloseable {
 
     @Override
     public void close() {
-        registry.close();
-        prometheus.close();
-        if (jmx != null) {
-            jmx.close();
+        if (ownsProcess) {
+            process.close();
+        } else {
+            meters.forEach(registry::remove);
         }
     }
 }

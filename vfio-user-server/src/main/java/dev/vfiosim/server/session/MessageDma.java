@@ -4,6 +4,7 @@ import dev.vfiosim.server.protocol.Command;
 import dev.vfiosim.server.protocol.DmaTransfer;
 import dev.vfiosim.server.protocol.MessageHeader;
 import dev.vfiosim.server.transport.MessageSocket;
+import dev.vfiosim.simulator.DeviceThreads;
 import dev.vfiosim.simulator.dma.DmaFaultException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -146,7 +147,8 @@ final class MessageDma {
                             : "client did not answer " + command + " within " + REPLY_TIMEOUT);
                 }
                 try {
-                    replyLock.wait(Math.max(1, left / 1_000_000));
+                    // a device thread waits for its client: a spare one serves the other devices meanwhile
+                    DeviceThreads.block(() -> replyLock.wait(Math.max(1, left / 1_000_000)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new DmaFaultException(iova, n, write, "interrupted waiting for the client");

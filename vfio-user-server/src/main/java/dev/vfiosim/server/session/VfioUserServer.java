@@ -50,6 +50,8 @@ public final class VfioUserServer implements AutoCloseable {
     private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
     private volatile MessageObserver observer;
     private volatile AuditHook audit;
+    /** Prefix of this server's thread and client names: empty, or "NAME/" for one of several devices. */
+    private volatile String label = "";
 
     public VfioUserServer(UnixSocketListener listener, VfioDevice device, ServerLimits limits) {
         this(listener, device, limits, IrqRestorePolicy.ANY);
@@ -81,6 +83,16 @@ public final class VfioUserServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Names this server's device (one of several in a process): its threads and client names in the
+     * logs begin with {@code name/}. Set before {@link #start()}.
+     */
+    public VfioUserServer named(String name) {
+        this.label = name + "/";
+        acceptor.setName("vfio-user-acceptor-" + name);
+        return this;
+    }
+
     /** Who sees every message of every session (trace, metrics; {@code null} for none); set before {@link #start()}. */
     public VfioUserServer observe(MessageObserver observer) {
         this.observer = observer;
@@ -106,8 +118,13 @@ public final class VfioUserServer implements AutoCloseable {
 
     public VfioUserServer start() {
         acceptor.start();
-        LOG.info("serving {} on {}", device, listener.path().map(Object::toString).orElse("an inherited fd"));
+        LOG.info("serving {} on {}", device, socketDescription());
         return this;
+    }
+
+    /** The socket's path, or "an inherited fd". */
+    public String socketDescription() {
+        return listener.path().map(Object::toString).orElse("an inherited fd");
     }
 
     private void acceptLoop() {
@@ -141,7 +158,7 @@ public final class VfioUserServer implements AutoCloseable {
         if (closing || (current != null && current.isAlive())) {
             return false;
         }
-        Session session = new Session(socket, device, limits, irqRestore, faults, observer, "client#" + n);
+        Session session = new Session(socket, device, limits, irqRestore, faults, observer, label + "client#" + n);
         session.messageTimeout(messageTimeout);
         session.audit(audit);
         active = session;
@@ -152,9 +169,9 @@ public final class VfioUserServer implements AutoCloseable {
                 session.close();
                 firstClientGone.countDown();
             }
-        }, "vfio-user-client-" + n);
+        }, "vfio-user-client-" + label + n);
         activeThread = t;
-        LOG.info("client#{} attached", n);
+        LOG.info("{}client#{} attached", label, n);
         t.start();
         return true;
     }
@@ -183,9 +200,9 @@ public final class VfioUserServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             refused.incrementAndGet();
-            LOG.warn("client#{} refused: another client is attached to this device", n);
+            LOG.warn("{}client#{} refused: another client is attached to this device", label, n);
             answerBusy(socket, n);
-        }, "vfio-user-admission-" + n);
+        }, "vfio-user-admission-" + label + n);
         t.setDaemon(true);
         t.start();
     }

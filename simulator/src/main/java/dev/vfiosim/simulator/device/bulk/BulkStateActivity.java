@@ -1,10 +1,12 @@
 package dev.vfiosim.simulator.device.bulk;
 
+import dev.vfiosim.simulator.DeviceThreads;
 import dev.vfiosim.simulator.device.engine.ActivityGate;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The device's background work on its bulk state: at {@code pagesPerSecond} of device running time
  * it writes a 16-byte stamp (page number, write number) at a pseudo-random 16-byte-aligned offset
- * of a pseudo-random page, both drawn from a seeded xorshift64* generator. It runs on its own thread
- * (started only for a non-zero rate) and stands still while paused, like the engine.
+ * of a pseudo-random page, both drawn from a seeded xorshift64* generator. It runs as a
+ * millisecond tick on the process's shared {@link DeviceThreads} (scheduled only for a non-zero
+ * rate, so an idle device costs nothing) and stands still while paused, like the engine: a tick
+ * that finds the activity held does nothing, and the next one after the release catches up on the
+ * device's running time (which itself stands still while the device is paused).
  *
  * <pre>
  * stamp  off  size  field
@@ -25,7 +30,7 @@ public final class BulkStateActivity implements AutoCloseable {
     public static final int STAMP_SIZE = 16;
     private static final Logger LOG = LoggerFactory.getLogger(BulkStateActivity.class);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** Teardown waits this long for the thread; it holds no lock between ticks, so it can be left behind. */
+    /** Teardown waits this long for a tick in progress; it holds no lock between ticks, so it can be left behind. */
     private static final long JOIN_MILLIS = 500;
     /** Failures logged in full; later ones only every LOG_EVERY-th. */
     private static final long LOG_FIRST = 3;
@@ -43,7 +48,11 @@ public final class BulkStateActivity implements AutoCloseable {
     private final LongSupplier runningNanos;
     private final ActivityGate gate = new ActivityGate();
     private final ByteBuffer stamp = ByteBuffer.allocate(STAMP_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    private final Thread thread;
+    private final ScheduledFuture<?> ticks;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    /** Tick state, touched only inside the gate (one tick at a time: the gate's lock orders them). */
+    private long last = Long.MIN_VALUE;   // no reading yet: the first tick only sets the clock
+    private double credit;
     private long generator;
     private long writes;
     private boolean paused;
@@ -55,43 +64,51 @@ public final class BulkStateActivity implements AutoCloseable {
         this.pagesPerSecond = settings.pagesPerSecond();
         this.runningNanos = runningNanos;
         this.generator = settings.seed() == 0 ? 1 : settings.seed();
-        this.thread = pagesPerSecond > 0 && state.pageCount() > 0 ? new Thread(this::run, "mlx5-vf-bulk-activity") : null;
-        if (thread != null) {
-            thread.setDaemon(true);
-            thread.start();
+        this.ticks = pagesPerSecond > 0 && state.pageCount() > 0 ? DeviceThreads.shared().every(TICK_NANOS, this::tick)
+                : null;
+    }
+
+    private void tick() {
+        // one tick at a time: one still running when the next is due makes that one a no-op
+        if (!ticking.compareAndSet(false, true)) {
+            return;
+        }
+        // held (paused, a snapshot) or closed: nothing this tick; the credit covers the time later
+        try {
+            if (gate.tryEnter()) {
+                tickInside();
+            }
+        } finally {
+            ticking.set(false);
         }
     }
 
-    private void run() {
-        long last = Long.MIN_VALUE;   // no reading yet: the first tick only sets the clock
-        double credit = 0;
-        while (gate.enter()) {
-            try {
-                long now = runningNanos.getAsLong();
-                if (last == Long.MIN_VALUE) {
-                    last = now;
-                }
-                // the clock restarts on reset: a step backwards earns nothing
-                credit = Math.min(credit + Math.max(0, now - last) * pagesPerSecond / NANOS_PER_SECOND,
-                        pagesPerSecond * MAX_CATCH_UP_SECONDS + 1);
+    /** One tick's writes; the caller has entered the gate, this exits it. */
+    private void tickInside() {
+        try {
+            long now = runningNanos.getAsLong();
+            if (last == Long.MIN_VALUE) {
                 last = now;
-                while (credit >= 1 && !gate.holdRequested()) {
-                    writeOne();
-                    credit--;
-                }
-            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-                // no failure may end the activity or keep the gate entered: count it, skip the tick's work
-                credit = 0;
-                failed(e);
-            } finally {
-                gate.exit();
             }
-            LockSupport.parkNanos(TICK_NANOS);
+            // the clock restarts on reset: a step backwards earns nothing
+            credit = Math.min(credit + Math.max(0, now - last) * pagesPerSecond / NANOS_PER_SECOND,
+                    pagesPerSecond * MAX_CATCH_UP_SECONDS + 1);
+            last = now;
+            while (credit >= 1 && !gate.holdRequested()) {
+                writeOne();
+                credit--;
+            }
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // no failure may end the activity or keep the gate entered: count it, skip the tick's work
+            credit = 0;
+            failed(e);
+        } finally {
+            gate.exit();
         }
     }
 
     private void failed(Throwable e) {
-        long n = ++failures;   // only the activity thread writes it
+        long n = ++failures;   // only a tick writes it, one tick at a time
         if (n <= LOG_FIRST || n % LOG_EVERY == 0) {
             LOG.warn("bulk state activity: write failed ({} failures so far); carrying on", n, e);
         }
@@ -168,17 +185,11 @@ public final class BulkStateActivity implements AutoCloseable {
 
     @Override
     public void close() {
-        gate.close();
-        if (thread != null) {
-            LockSupport.unpark(thread);
-            try {
-                thread.join(JOIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (thread.isAlive()) {
-                LOG.warn("bulk state activity thread did not stop within {} ms; left to finish on its own", JOIN_MILLIS);
-            }
+        if (ticks != null) {
+            ticks.cancel(false);
+        }
+        if (!gate.closeAndAwaitOutside(TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS))) {
+            LOG.warn("bulk state activity tick did not stop within {} ms; left to finish on its own", JOIN_MILLIS);
         }
     }
 }

@@ -9,6 +9,10 @@ import java.util.function.BooleanSupplier;
  * nobody holds it still. {@link #hold()} returns once the activity is outside any unit and keeps it
  * out until every hold is released; holds nest (a migration pause and a state snapshot may overlap).
  * The activity checks {@link #holdRequested()} between units so a hold waits for one unit at most.
+ *
+ * <p>An activity that runs on the shared device threads ({@code DeviceThreads}) must not wait in
+ * {@link #enter()}: it uses {@link #tryEnter()}, leaves its work pending when held, and is started
+ * again by the {@link #onReleased} callback once the last hold goes.
  */
 public final class ActivityGate {
     private static final long RECHECK_NANOS = 1_000_000;
@@ -18,6 +22,7 @@ public final class ActivityGate {
     private int inside;
     private boolean closed;
     private volatile boolean holdRequested;
+    private volatile Runnable onReleased = () -> { };
 
     /** Waits while held; returns false once closed. A true return must be matched by {@link #exit()}. */
     public boolean enter() {
@@ -34,6 +39,38 @@ public final class ActivityGate {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Enters if nobody holds the activity and it is not closed, without waiting; a true return must
+     * be matched by {@link #exit()}.
+     */
+    public boolean tryEnter() {
+        lock.lock();
+        try {
+            if (holds > 0 || closed) {
+                return false;
+            }
+            inside++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #tryEnter()} would fail now because of a hold or a close (work left pending waits for {@link #onReleased}). */
+    public boolean heldOrClosed() {
+        lock.lock();
+        try {
+            return holds > 0 || closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Who to call (on the releasing thread, outside the gate's lock) when the last hold is released. */
+    public void onReleased(Runnable callback) {
+        this.onReleased = callback;
     }
 
     public void exit() {
@@ -61,15 +98,20 @@ public final class ActivityGate {
     }
 
     public void release() {
+        boolean free;
         lock.lock();
         try {
             if (holds > 0) {
                 holds--;
             }
             holdRequested = holds > 0;
+            free = holds == 0 && !closed;
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (free) {
+            onReleased.run();
         }
     }
 
@@ -111,5 +153,11 @@ public final class ActivityGate {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Closes, then waits up to {@code nanos} for the unit in progress (if any) to end; whether it did. */
+    public boolean closeAndAwaitOutside(long nanos) {
+        close();
+        return awaitOutside(() -> true, nanos);
     }
 }

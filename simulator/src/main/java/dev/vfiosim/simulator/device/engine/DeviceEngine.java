@@ -1,10 +1,10 @@
 package dev.vfiosim.simulator.device.engine;
 
+import dev.vfiosim.simulator.DeviceThreads;
 import dev.vfiosim.simulator.device.InitializationSegment;
 import dev.vfiosim.simulator.dma.Dma;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -12,8 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The device's own thread: it executes rung commands and services rung queues, asynchronously
- * from MMIO, the way hardware does. Rules (docs/device.md, "The engine"):
+ * The device's own work: it executes rung commands and services rung queues, asynchronously from
+ * MMIO, the way hardware does. It runs as passes on the process's shared {@link DeviceThreads}:
+ * a doorbell schedules one pass (at most one is scheduled or running per engine at any time, so
+ * the engine is single-threaded as before, though not always on the same thread), and an engine
+ * with nothing rung costs no thread. Rules (docs/device.md, "The engine"):
  * <ul>
  *   <li>An MMIO write (command doorbell, queue doorbell) only latches the doorbell and wakes the
  *       engine; it never touches guest memory, queue contexts or interrupts, and never waits.
@@ -35,8 +38,20 @@ public final class DeviceEngine implements AutoCloseable {
     private final CommandInterface commands;
     private final Loopback loopback;
     private final ActivityGate gate = new ActivityGate();
+    /**
+     * A pass gives its worker back after about this long (work stays pending and the pass is
+     * scheduled again behind the other devices'), so a device flooded with WQEs shares the pool.
+     */
+    private static final long SLICE_NANOS = 2_000_000;
+    private static final long CLOSE_WAIT_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private final String name;
+    private final DeviceThreads threads;
     private final AtomicBoolean workPending = new AtomicBoolean();
-    private final Thread thread;
+    /** A pass is scheduled or running: the one-pass-at-a-time rule. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Set by the pass (engine side) for its slice; read only by the pass's own stop check. */
+    private long sliceEnd;
     private boolean pausedByDevice;
     /** Engine thread (or a holder): SQs rung and not yet fully serviced, SQs waiting for CQ room. */
     private long pendingSqs;
@@ -55,41 +70,56 @@ public final class DeviceEngine implements AutoCloseable {
         this.queues = new QueueContexts(caps);
         this.commands = new CommandInterface(initSegment, queues, deviceDma, fire, caps);
         this.loopback = new Loopback(queues, deviceDma, fire, timestamp);
-        this.thread = new Thread(this::run, name);
-        thread.setDaemon(true);
+        this.name = name;
+        this.threads = DeviceThreads.shared();
+        // work latched while held waits for the last release, then runs
+        gate.onReleased(this::schedule);
         initSegment.onCommandDoorbell(this::wake);
         doorbells.onRing(this::wake);
-        thread.start();
     }
 
     /** A doorbell was latched: the engine looks at it soon. Never blocks. */
     public void wake() {
         workPending.set(true);
-        LockSupport.unpark(thread);
+        schedule();
     }
 
+    private void schedule() {
+        if (workPending.get() && scheduled.compareAndSet(false, true)) {
+            threads.execute(this::run);
+        }
+    }
+
+    /** One pass on a device thread; a held engine leaves its work pending for {@link ActivityGate#onReleased}. */
     private void run() {
-        while (true) {
-            while (!workPending.get()) {
-                if (thread.isInterrupted()) {
-                    return;
-                }
-                LockSupport.park(this);
-            }
-            if (!gate.enter()) {
+        try {
+            if (!gate.tryEnter()) {
                 return;
             }
             try {
                 workPending.set(false);
+                sliceEnd = System.nanoTime() + SLICE_NANOS;
                 pass();
             } catch (RuntimeException | Error e) {
                 // a bug, not a guest's doing (guest errors become statuses and CQEs): keep serving;
                 // the finally releases the gate, so no hold and no teardown waits on a dead pass
-                LOG.error("engine pass failed", e);
+                LOG.error("{}: engine pass failed", name, e);
             } finally {
                 gate.exit();
             }
+        } finally {
+            scheduled.set(false);
+            // a doorbell rung while this pass ran (its schedule() found it scheduled), or a slice
+            // that ran out: run again, unless held (the release schedules) or closed
+            if (workPending.get() && !gate.heldOrClosed()) {
+                schedule();
+            }
         }
+    }
+
+    /** Stop check between WQEs: a hold is waiting, or the pass has had its slice. */
+    private boolean yieldRequested() {
+        return gate.holdRequested() || System.nanoTime() - sliceEnd > 0;
     }
 
     /** One pass over everything latched; stops early (work stays pending) when a hold is requested. */
@@ -125,7 +155,7 @@ public final class DeviceEngine implements AutoCloseable {
         while (pendingSqs != 0) {
             long bit = Long.lowestOneBit(pendingSqs);
             SendQueue sq = queues.sq(Long.numberOfTrailingZeros(bit));
-            Loopback.Progress progress = sq == null ? Loopback.Progress.DONE : loopback.service(sq, gate::holdRequested);
+            Loopback.Progress progress = sq == null ? Loopback.Progress.DONE : loopback.service(sq, this::yieldRequested);
             if (progress == Loopback.Progress.STOPPED) {
                 workPending.set(true);
                 return;
@@ -224,15 +254,11 @@ public final class DeviceEngine implements AutoCloseable {
         return state().commands().hca();
     }
 
+    /** No pass starts after this; returns once the pass in progress (if any) has ended, within 5 s. */
     @Override
     public void close() {
-        gate.close();
-        thread.interrupt();
-        LockSupport.unpark(thread);
-        try {
-            thread.join(Duration.ofSeconds(5).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!gate.closeAndAwaitOutside(CLOSE_WAIT_NANOS)) {
+            LOG.warn("{}: a pass was still running 5 s after close; left to finish on its own", name);
         }
     }
 }
