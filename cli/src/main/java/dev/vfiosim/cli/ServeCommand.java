@@ -375,14 +375,16 @@ final class ServeCommand implements Callable<Integer> {
                 System.out.print(several ? "device " + device.spec.name() + ":\n" + summary : summary);
             }
         }
+        System.out.flush();
         for (ServedDevice device : served) {
-            // a clean run keeps stdout for the fault summary alone (the audit's line goes to the log)
+            // on stderr: stdout stays the fault summary's alone (and a served device's own output, as
+            // the sample device's "doing dma io" is upstream's)
             String findings = device.auditSummary();
             if (findings != null) {
-                System.out.print(several ? "device " + device.spec.name() + ":\n" + findings : findings);
+                System.err.print(several ? "device " + device.spec.name() + ":\n" + findings : findings);
             }
         }
-        System.out.flush();
+        System.err.flush();
         return 0;
     }
 

@@ -172,22 +172,38 @@ public final class MigrationAudit implements AuditHook {
 
     @Override
     public Dma watch(Dma dma) {
-        return new Dma() {
-            @Override
-            public void read(long iova, ByteBuffer dst) {
-                dma.read(iova, dst);
-            }
+        return new WatchedDma(dma, new WatchedDma(dma.viaMessages(), null));
+    }
 
-            @Override
-            public void write(long iova, ByteBuffer src) {
-                // noted before the write: a REPORT racing it then finds the page in the log or
-                // clears it here, never leaves a reported page looking uncollected
-                if (window) {
-                    deviceWrote(iova, src.remaining());
-                }
-                dma.write(iova, src);
+    /** A DMA port whose writes are noted; its message-based access ({@link Dma#viaMessages}) is watched too. */
+    private final class WatchedDma implements Dma {
+        private final Dma target;
+        private final Dma viaMessages;
+
+        WatchedDma(Dma target, Dma viaMessages) {
+            this.target = target;
+            this.viaMessages = viaMessages == null ? this : viaMessages;
+        }
+
+        @Override
+        public void read(long iova, ByteBuffer dst) {
+            target.read(iova, dst);
+        }
+
+        @Override
+        public void write(long iova, ByteBuffer src) {
+            // noted before the write: a REPORT racing it then finds the page in the log or
+            // clears it here, never leaves a reported page looking uncollected
+            if (window) {
+                deviceWrote(iova, src.remaining());
             }
-        };
+            target.write(iova, src);
+        }
+
+        @Override
+        public Dma viaMessages() {
+            return viaMessages;
+        }
     }
 
     @Override

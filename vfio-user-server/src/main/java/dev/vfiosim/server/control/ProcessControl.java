@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
  * {@link ControlCommands} works as before, and {@code device NAME ...} too.
  */
 public final class ProcessControl implements UnaryOperator<String> {
-    static final String HELP = "commands: devices | status | metrics | device NAME <status|metrics|faults ...> | help";
+    static final String HELP = "commands: devices | status | metrics | device NAME <status|metrics|audit|faults ...> | help";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Map<String, ControlCommands> devices;
