@@ -187,6 +187,12 @@ public final class MigrationAudit implements AuditHook {
                 }
                 dma.write(iova, src);
             }
+
+            @Override
+            public Dma viaMessages() {
+                // the device's message-based DMA (Dma.viaMessages) is watched the same way
+                return dma.viaMessages() == dma ? this : watch(dma.viaMessages());
+            }
         };
     }
 
