@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code vfio-sim campaign --seeds=A-B}: the mini-VMM's seeded fault campaign over one range of
@@ -44,14 +42,9 @@ final class CampaignCommand implements Callable<Integer> {
             description = "trace, debug, info, warn (the default for this command: the devices are chatty), error or off.")
     String logLevel;
 
-    static final class SeedRangeConverter implements ITypeConverter<SeedRange> {
-        @Override
-        public SeedRange convert(String value) {
-            try {
-                return SeedRange.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class SeedRangeConverter extends Options.Parsed<SeedRange> {
+        SeedRangeConverter() {
+            super(SeedRange::parse);
         }
     }
 

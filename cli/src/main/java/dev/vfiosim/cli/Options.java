@@ -18,6 +18,28 @@ final class Options {
 
     private Options() {}
 
+    /**
+     * A converter from a domain type's own parser: its {@link IllegalArgumentException} becomes
+     * picocli's usage error with the same sentence. Subclasses only name the parser (picocli needs
+     * a class per option).
+     */
+    abstract static class Parsed<T> implements ITypeConverter<T> {
+        private final java.util.function.Function<String, T> parser;
+
+        Parsed(java.util.function.Function<String, T> parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public T convert(String value) {
+            try {
+                return parser.apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     /** A byte count: digits with an optional k, m or g (binary units). */
     static long parseSize(String value) {
         try {

@@ -144,14 +144,9 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    static final class MigrationFeaturesConverter implements picocli.CommandLine.ITypeConverter<MigrationFeatures> {
-        @Override
-        public MigrationFeatures convert(String value) {
-            try {
-                return MigrationFeatures.byName(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class MigrationFeaturesConverter extends Options.Parsed<MigrationFeatures> {
+        MigrationFeaturesConverter() {
+            super(MigrationFeatures::byName);
         }
     }
 
@@ -205,25 +200,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "With several devices each has its own file, named as for --trace.")
     Path auditReport;
 
-    static final class AuditModeConverter implements picocli.CommandLine.ITypeConverter<AuditMode> {
-        @Override
-        public AuditMode convert(String value) {
-            try {
-                return AuditMode.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class AuditModeConverter extends Options.Parsed<AuditMode> {
+        AuditModeConverter() {
+            super(AuditMode::parse);
         }
     }
 
-    static final class IrqRestoreConverter implements picocli.CommandLine.ITypeConverter<IrqRestorePolicy> {
-        @Override
-        public IrqRestorePolicy convert(String value) {
-            try {
-                return IrqRestorePolicy.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+    static final class IrqRestoreConverter extends Options.Parsed<IrqRestorePolicy> {
+        IrqRestoreConverter() {
+            super(IrqRestorePolicy::parse);
         }
     }
 
