@@ -192,6 +192,12 @@ final class Mlx5StateRecords {
             bulk.readPage((int) index, dst);
         }
 
+        /** The page's own memory: a save session lends it only while the device is stopped. */
+        @Override
+        public ByteBuffer stablePage(long index) {
+            return bulk.pageView((int) index);
+        }
+
         @Override
         public void startTracking() {
             // the initial image sends every page: only writes from now on count as dirty

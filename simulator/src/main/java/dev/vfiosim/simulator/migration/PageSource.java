@@ -11,4 +11,14 @@ public interface PageSource {
 
     /** Copies page {@code index} into {@code dst} (exactly {@link #pageSize()} bytes remaining). */
     void readPage(long index, ByteBuffer dst);
+
+    /**
+     * Page {@code index} as a view of the state's own memory (exactly {@link #pageSize()} bytes from
+     * position to limit, ideally read-only and direct), or {@code null} if the source has none. A save
+     * session asks only while the device is stopped, and sends the bytes after this returns: the
+     * memory must not change until the device runs again. The default lends nothing.
+     */
+    default ByteBuffer stablePage(long index) {
+        return null;
+    }
 }
