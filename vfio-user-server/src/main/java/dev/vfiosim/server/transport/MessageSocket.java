@@ -374,6 +374,25 @@ public final class MessageSocket implements AutoCloseable {
         }
     }
 
+    /** One sendmsg of {@code msghdr}: bytes sent, or -1 on EINTR (call again); other failures throw. */
+    private long sendOnce(jnr.ffi.Pointer msghdr) throws TransportException {
+        long n = Native.libc().sendmsg(fd, msghdr, MSG_NOSIGNAL);
+        if (n < 0) {
+            int errno = Native.lastErrno();
+            if (errno == Errno.EINTR) {
+                return -1;
+            }
+            if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
+                throw new PeerClosedException("peer is gone: sendmsg on fd " + fd, errno);
+            }
+            throw new TransportException("sendmsg on fd " + fd + " failed", errno);
+        }
+        if (n == 0) {
+            throw new TransportException("sendmsg on fd " + fd + " sent nothing");
+        }
+        return n;
+    }
+
     /** sendmsg until both iovecs are out; the control data (fds) goes only with the first call. */
     private void sendFully(long address0, long length0, long address1, long length1, int controlLength)
             throws TransportException {
@@ -386,19 +405,9 @@ public final class MessageSocket implements AutoCloseable {
             tx.iov(0, address0, length0);
             tx.iov(1, address1, length1);
             tx.prepare(length1 > 0 ? 2 : 1, controlLength);
-            long n = Native.libc().sendmsg(fd, tx.pointer(), MSG_NOSIGNAL);
+            long n = sendOnce(tx.pointer());
             if (n < 0) {
-                int errno = Native.lastErrno();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
-                    throw new PeerClosedException("peer is gone: sendmsg on fd " + fd, errno);
-                }
-                throw new TransportException("sendmsg on fd " + fd + " failed", errno);
-            }
-            if (n == 0) {
-                throw new TransportException("sendmsg on fd " + fd + " sent nothing");
+                continue;   // EINTR
             }
             controlLength = 0;
             if (n >= length0) {
@@ -462,19 +471,9 @@ public final class MessageSocket implements AutoCloseable {
                     break;
                 }
                 gather.prepare(iovecs);
-                long n = Native.libc().sendmsg(fd, gather.pointer(), MSG_NOSIGNAL);
+                long n = sendOnce(gather.pointer());
                 if (n < 0) {
-                    int errno = Native.lastErrno();
-                    if (errno == Errno.EINTR) {
-                        continue;
-                    }
-                    if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
-                        throw new PeerClosedException("peer is gone: sendmsg on fd " + fd, errno);
-                    }
-                    throw new TransportException("sendmsg on fd " + fd + " failed", errno);
-                }
-                if (n == 0) {
-                    throw new TransportException("sendmsg on fd " + fd + " sent nothing");
+                    continue;   // EINTR
                 }
                 // advance past what went out
                 long left = n + sentOfNext;
