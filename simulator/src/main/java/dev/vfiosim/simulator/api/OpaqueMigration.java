@@ -25,8 +25,8 @@ public interface OpaqueMigration extends MigrationTransitions {
 
     /**
      * MIG_DATA_READ into a chunk, same counts as {@link #readData(ByteBuffer)}: a device whose data
-     * sits in its own memory may {@link DataChunk#lend lend} it (a view of bytes that stay unchanged
-     * until the device runs again) instead of copying, when {@link DataChunk#lends()} says so (the host
+     * sits in its own memory may {@link DataChunk#lend lend} it (a range of a long-lived buffer whose
+     * bytes stay unchanged until the device runs again) instead of copying, when {@link DataChunk#lends()} says so (the host
      * allows it only in STOP_COPY); small bytes go inline. The default copies through
      * {@link #readData(ByteBuffer)}, so a device need not know about chunks.
      */

@@ -194,8 +194,13 @@ final class Mlx5StateRecords {
 
         /** The page's own memory: a save session lends it only while the device is stopped. */
         @Override
-        public ByteBuffer stablePage(long index) {
-            return bulk.pageView((int) index);
+        public ByteBuffer stableMemory(long index) {
+            return bulk.memoryOf((int) index);
+        }
+
+        @Override
+        public int stablePageOffset(long index) {
+            return bulk.offsetInMemory((int) index);
         }
 
         @Override

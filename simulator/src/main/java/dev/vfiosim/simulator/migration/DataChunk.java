@@ -28,6 +28,8 @@ public final class DataChunk {
     private int[] offsets = new int[16];
     private int[] lengths = new int[16];
     private int count;
+    private ByteBuffer viewed;
+    private ByteBuffer view;
 
     /**
      * Starts a chunk of at most {@code wanted} bytes whose inline bytes go to {@code inline} from its
@@ -45,6 +47,8 @@ public final class DataChunk {
         this.length = 0;
         this.lending = lend;
         Arrays.fill(buffers, 0, count, null);   // lent memory is not held past the chunk's life
+        viewed = null;
+        view = null;
         this.count = 0;
         return this;
     }
@@ -121,20 +125,21 @@ public final class DataChunk {
     }
 
     /**
-     * Appends {@code stable}'s bytes from position to limit by reference (its position is left alone).
-     * The caller promises the memory does not change until the chunk is sent.
+     * Appends {@code length} bytes of {@code memory} from {@code offset} (absolute) by reference. The
+     * caller promises the memory does not change until the chunk is sent. Lend ranges of long-lived
+     * buffers rather than fresh slices: the server looks a buffer's address up once per buffer.
      */
-    public void lend(ByteBuffer stable) {
+    public void lend(ByteBuffer memory, int offset, int length) {
         if (!lending) {
             throw new IllegalStateException("this chunk copies: nothing may be lent to it");
         }
-        int n = stable.remaining();
-        if (n > remaining()) {
-            throw new IllegalArgumentException(n + " bytes lent, " + remaining() + " were free");
+        if (length > remaining() || length < 0 || offset < 0 || offset + length > memory.capacity()) {
+            throw new IllegalArgumentException(length + " bytes at " + offset + " of a " + memory.capacity()
+                    + "-byte buffer lent, " + remaining() + " were free");
         }
-        if (n > 0) {
-            add(stable, stable.position(), n);
-            length += n;
+        if (length > 0) {
+            add(memory, offset, length);
+            this.length += length;
         }
     }
 
@@ -182,9 +187,20 @@ public final class DataChunk {
         }
         for (int i = first; i < count; i++) {
             int skip = Math.max(0, from - at);
-            crc.update(buffers[i].slice(offsets[i] + skip, lengths[i] - skip));
+            ByteBuffer view = viewOf(buffers[i]);
+            view.limit(offsets[i] + lengths[i]).position(offsets[i] + skip);
+            crc.update(view);
             at += lengths[i];
         }
+    }
+
+    /** A reusable duplicate of {@code buffer} to checksum ranges of it without a slice per segment. */
+    private ByteBuffer viewOf(ByteBuffer buffer) {
+        if (buffer != viewed) {
+            viewed = buffer;
+            view = buffer.duplicate();
+        }
+        return view.clear();
     }
 
     /** Copies the chunk's bytes, in order, into {@code dst} (advancing it): the flat form of the chunk. */

@@ -115,14 +115,14 @@ final class PageRecord {
 
         private void lendNextPage(DataChunk chunk) {
             int index = selection.nextSetBit(cursor);
-            ByteBuffer stable = pages.stablePage(index);
+            ByteBuffer stable = pages.stableMemory(index);
             if (stable == null) {
                 produce(chunk.appendInline(INDEX_SIZE + page.capacity()));
                 return;
             }
             cursor = index + 1;
             chunk.putLongLittleEndian(index);
-            chunk.lend(stable);
+            chunk.lend(stable, pages.stablePageOffset(index), page.capacity());
             onSent.accept(index);
         }
 

@@ -128,9 +128,10 @@ class LentChunkStreamTest {
     @Test
     void aChunkThatCopiesRefusesLentMemory() {
         chunk.begin(ByteBuffer.allocate(64), 64, false);
-        assertThrows(IllegalStateException.class, () -> chunk.lend(ByteBuffer.allocate(8)));
+        assertThrows(IllegalStateException.class, () -> chunk.lend(ByteBuffer.allocate(8), 0, 8));
         chunk.begin(ByteBuffer.allocate(64), 64, true);
-        assertThrows(IllegalArgumentException.class, () -> chunk.lend(ByteBuffer.allocate(65)));
+        assertThrows(IllegalArgumentException.class, () -> chunk.lend(ByteBuffer.allocate(65), 0, 65));
+        assertThrows(IllegalArgumentException.class, () -> chunk.lend(ByteBuffer.allocate(16), 8, 9));
     }
 
     @Test

@@ -28,9 +28,18 @@ final class MigrationCommands {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationCommands.class);
     static final int PRECOPY_INFO = DeviceFeature.PRECOPY_INFO;
     static final int STATE_SIZE = 8;
+    /**
+     * {@code -Dvfiosim.migration.lend=true} lets a stopped device's pages go out straight from its
+     * memory (one gathered sendmsg) instead of being copied into the reply. Off by default: on the
+     * 2-core EPYC VM of this project's benchmarks it did not lower server CPU per MiB (the kernel's
+     * copy then reads the state from L3/memory instead of a cache-hot reply buffer; BENCHMARKS.md /
+     * mig figures). The protocol bytes are the same either way.
+     */
+    static final String LEND_PROPERTY = "vfiosim.migration.lend";
 
     private final VfioMigration migration;
     private final String name;
+    private final boolean lendPages;
     /** The MIG_DATA_READ chunk, reused; between a read that lent pages and its send it holds the reply. */
     private final DataChunk chunk = new DataChunk();
     private final LentReply replySegments = new LentReply();
@@ -38,8 +47,14 @@ final class MigrationCommands {
     private boolean lent;
 
     MigrationCommands(VfioMigration migration, String name) {
+        this(migration, name, Boolean.getBoolean(LEND_PROPERTY));
+    }
+
+    /** {@code lendPages}: whether MIG_DATA_READ may send lent pages (see {@link #LEND_PROPERTY}). */
+    MigrationCommands(VfioMigration migration, String name, boolean lendPages) {
         this.migration = migration;
         this.name = name;
+        this.lendPages = lendPages;
     }
 
     void register(Map<Integer, DeviceFeatureHandler> features) {
@@ -102,7 +117,7 @@ final class MigrationCommands {
         }
         int wanted = (int) request.size();
         ByteBuffer data = reply.duplicate().position(MigrationData.SIZE).limit(MigrationData.SIZE + wanted);
-        int got = migration.read(chunk.begin(data, wanted, mayLend));
+        int got = migration.read(chunk.begin(data, wanted, mayLend && lendPages));
         if (got < 0 || got > wanted || got != chunk.length()) {
             throw new ProtocolException(Errno.EIO, "device produced " + got + " bytes for a " + wanted + "-byte read");
         }

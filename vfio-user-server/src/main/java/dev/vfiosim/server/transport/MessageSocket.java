@@ -456,6 +456,8 @@ public final class MessageSocket implements AutoCloseable {
             if (gather == null) {
                 gather = new IoVector();
             }
+            ByteBuffer known = null;   // segments mostly share a few buffers: one address lookup (JNI) each
+            long knownAddress = 0;
             int next = 0;       // first segment not fully sent
             long sentOfNext = 0; // bytes of it already sent
             while (next < count) {
@@ -463,8 +465,12 @@ public final class MessageSocket implements AutoCloseable {
                 for (int i = next; i < count && iovecs < IoVector.MAX_IOVECS; i++) {
                     long skip = i == next ? sentOfNext : 0;
                     if (message.length(i) - skip > 0) {
-                        gather.iov(iovecs++, NativeBlock.addressOf(message.buffer(i)) + message.offset(i) + skip,
-                                message.length(i) - skip);
+                        ByteBuffer b = message.buffer(i);
+                        if (b != known) {
+                            known = b;
+                            knownAddress = NativeBlock.addressOf(b);
+                        }
+                        gather.iov(iovecs++, knownAddress + message.offset(i) + skip, message.length(i) - skip);
                     }
                 }
                 if (iovecs == 0) {

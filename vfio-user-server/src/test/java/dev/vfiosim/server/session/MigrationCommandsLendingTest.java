@@ -24,6 +24,7 @@ class MigrationCommandsLendingTest {
     /** A stopped device with {@code total} bytes of data: 16 inline bytes then a lent 4 KiB "page", repeated. */
     private static final class LendingDevice implements VfioMigration {
         private final ByteBuffer memory = ByteBuffer.allocateDirect(1 << 16);
+        private final ByteBuffer readOnly = memory.asReadOnlyBuffer();
         private final int total;
         private int cursor;
         boolean countWrong;
@@ -60,7 +61,7 @@ class MigrationCommandsLendingTest {
                 if (inBlock < 16 || !chunk.lends()) {
                     chunk.appendInline(run).put(memory.slice(cursor, run));
                 } else {
-                    chunk.lend(memory.slice(cursor, run).asReadOnlyBuffer());
+                    chunk.lend(readOnly, cursor, run);
                 }
                 cursor += run;
             }
@@ -87,8 +88,8 @@ class MigrationCommandsLendingTest {
     @ParameterizedTest
     @CsvSource({"20000, 8192", "20000, 4099", "20000, 17", "5000, 8192", "0, 4096"})
     void lentReplyIsTheCopyingReplyByteForByte(int total, int chunkSize) {
-        MigrationCommands copying = new MigrationCommands(new LendingDevice(total), "copying");
-        MigrationCommands lending = new MigrationCommands(new LendingDevice(total), "lending");
+        MigrationCommands copying = new MigrationCommands(new LendingDevice(total), "copying", true);
+        MigrationCommands lending = new MigrationCommands(new LendingDevice(total), "lending", true);
         ByteBuffer header = ByteBuffer.allocateDirect(16);
         int lentReplies = 0;
         for (int read = 0; read < total / chunkSize + 2; read++) {
@@ -119,10 +120,17 @@ class MigrationCommandsLendingTest {
     }
 
     @Test
+    void withoutTheLendSwitchRepliesAreFlat() {
+        MigrationCommands commands = new MigrationCommands(new LendingDevice(20000), "default", false);
+        commands.read(request(8192), replyBuffer(), 65536, true);
+        assertNull(commands.takeLentReply(ByteBuffer.allocateDirect(16)));
+    }
+
+    @Test
     void aDeviceThatMiscountsIsEio() {
         LendingDevice device = new LendingDevice(20000);
         device.countWrong = true;
-        MigrationCommands commands = new MigrationCommands(device, "miscount");
+        MigrationCommands commands = new MigrationCommands(device, "miscount", true);
         ProtocolException e = assertThrows(ProtocolException.class,
                 () -> commands.read(request(8192), replyBuffer(), 65536, true));
         assertEquals(Errno.EIO, e.errno());

@@ -68,13 +68,19 @@ public final class BulkState implements AutoCloseable {
     }
 
     /**
-     * Page {@code page} in place: a read-only view of its {@link #PAGE_SIZE} bytes in the state's
-     * (off-heap) memory, which a stopped device's migration sends without copying. The bytes are the
-     * live page: they change with the next device write.
+     * The memory of page {@code page} in place: a read-only view of the (off-heap) chunk that holds
+     * it, at {@link #offsetInMemory}; a stopped device's migration sends it without copying. The bytes
+     * are the live page: they change with the next device write.
      */
-    public ByteBuffer pageView(int page) {
+    public ByteBuffer memoryOf(int page) {
         checkPage(page);
-        return readOnlyViews[page / PAGES_PER_CHUNK].slice(offsetInChunk(page), PAGE_SIZE);
+        return readOnlyViews[page / PAGES_PER_CHUNK];
+    }
+
+    /** Where page {@code page} starts in {@link #memoryOf}. */
+    public int offsetInMemory(int page) {
+        checkPage(page);
+        return offsetInChunk(page);
     }
 
     /**
