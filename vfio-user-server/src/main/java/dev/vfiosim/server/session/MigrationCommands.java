@@ -117,12 +117,13 @@ final class MigrationCommands {
         }
         int wanted = (int) request.size();
         ByteBuffer data = reply.duplicate().position(MigrationData.SIZE).limit(MigrationData.SIZE + wanted);
-        int got = migration.read(chunk.begin(data, wanted, mayLend && lendPages));
-        if (got < 0 || got > wanted || got != chunk.length()) {
+        boolean lend = mayLend && lendPages;
+        // without lending, the plain copying read, exactly as before chunks existed
+        int got = lend ? migration.read(chunk.begin(data, wanted, true)) : migration.read(data);
+        if (got < 0 || got > wanted || (lend && got != chunk.length())) {
             throw new ProtocolException(Errno.EIO, "device produced " + got + " bytes for a " + wanted + "-byte read");
         }
-        int inline = chunk.inlineLength();
-        if (inline == got) {   // nothing lent: the reply is flat in the buffer, as a copying read leaves it
+        if (!lend || chunk.inlineLength() == got) {   // nothing lent: the reply is flat in the buffer
             for (int i = MigrationData.SIZE + got; i < MigrationData.SIZE + wanted; i++) {
                 reply.put(i, (byte) 0);
             }
