@@ -43,6 +43,15 @@ public interface VfioMigration {
         return chunk.readInline(this::read);
     }
 
+    /**
+     * Whether MIG_DATA_READ in STOP_COPY or MIG_DATA_WRITE in RESUMING may wait for anything (a fault
+     * plan's delay, say). A stopped device's data must otherwise wait for none of its own threads: the
+     * server then handles it on the connection's reader, without a hand-off (docs/connection.md).
+     */
+    default boolean dataMayBeHeld() {
+        return false;
+    }
+
     /** MIG_DATA_WRITE: consumes all of {@code src}; EINVAL outside RESUMING. */
     void write(ByteBuffer src);
 

@@ -98,4 +98,9 @@ public final class DeviceMigration implements VfioMigration {
     public void write(ByteBuffer src) {
         hosted.write(src);
     }
+
+    @Override
+    public boolean dataMayBeHeld() {
+        return hosted.dataMayBeHeld();
+    }
 }

@@ -22,6 +22,16 @@ public record FaultPlan(long seed, List<FaultRule> rules) {
         }
     }
 
+    /**
+     * Whether a rule, armed now or later, can hold a thread back ({@code delay}) or keep a device
+     * running past its P2P quiesce ({@code breakP2pQuiesce}): the server then keeps even a stopped
+     * device's migration data off its reader. The rules are fixed for the plan's life, so the answer is too.
+     */
+    public boolean holdsBack() {
+        return rules.stream().anyMatch(r -> r.what() instanceof FaultAction.Delay
+                || r.what() instanceof FaultAction.BreakP2pQuiesce);
+    }
+
     public Optional<FaultRule> rule(String id) {
         return rules.stream().filter(r -> r.id().equals(id)).findFirst();
     }

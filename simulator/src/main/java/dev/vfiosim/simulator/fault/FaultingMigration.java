@@ -45,6 +45,11 @@ public final class FaultingMigration implements MigrationData {
         this.faults = injector;
     }
 
+    /** Whether the plan in use can hold migration data back even while the device is stopped. */
+    public boolean mayHoldData() {
+        return faults.plan().holdsBack();
+    }
+
     /** Whether the arc opens a save or resume session (its stream starts at byte 0). */
     public static boolean opensSession(Arc arc) {
         return arc == Arc.RUNNING_TO_PRE_COPY || arc == Arc.RUNNING_P2P_TO_PRE_COPY_P2P || arc == Arc.STOP_TO_STOP_COPY

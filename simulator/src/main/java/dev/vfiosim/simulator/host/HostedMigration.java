@@ -100,6 +100,11 @@ public final class HostedMigration implements VfioMigration {
         data.write(src);
     }
 
+    @Override
+    public boolean dataMayBeHeld() {
+        return data.mayHoldData();
+    }
+
     /** Device reset: back to RUNNING, sessions dropped. */
     void reset() {
         machine.reset();

@@ -74,6 +74,7 @@ public final class Session implements AutoCloseable {
     private final DmaLogging dmaLogging;
     private final Map<Integer, DeviceFeatureHandler> features = new HashMap<>();
     private final MigrationCommands migrationCommands;
+    private final MigrationDataRoute migrationData;
     private final IrqRestorePolicy irqRestore;
     private final MessageFaults messageFaults;
     private final String name;
@@ -93,6 +94,8 @@ public final class Session implements AutoCloseable {
     private MessageDeadline deadline = new MessageDeadline(DEFAULT_MESSAGE_TIMEOUT);
     private final BadMessageLog badMessages;
     private CommandWorker worker;
+    // commands the worker ran (written by the worker only; status reads a snapshot, as messagesHandled)
+    private long commandsOnWorker;
     private volatile String endedBy;
     private volatile boolean readingEnded;
     private final int[] replyFds = new int[1];
@@ -152,6 +155,7 @@ public final class Session implements AutoCloseable {
         features.put(DeviceFeature.DMA_LOGGING_REPORT, DeviceFeatureHandler.getOnly(dmaLogging::report));
         VfioMigration migration = device.migration();
         this.migrationCommands = migration == null ? null : new MigrationCommands(migration, name);
+        this.migrationData = migration == null ? null : new MigrationDataRoute(migration, faults.plan());
         if (migrationCommands != null) {
             migrationCommands.register(features);
         }
@@ -298,14 +302,17 @@ public final class Session implements AutoCloseable {
     /**
      * Commands whose handling may wait for the device's own threads, which may in turn wait for a
      * DMA reply only the reader can receive: a migration state change or other DEVICE_FEATURE, a
-     * reset, migration data (the stream is built from the paused engine), and config space writes
-     * (Device Control can start an FLR).
+     * reset, migration data unless the device is stopped (in PRE_COPY the stream is built from the
+     * engine held between two units of work; {@link MigrationDataRoute}), and config space writes
+     * (Device Control can start an FLR). Asked while the worker is idle.
      */
-    private static boolean mayWaitForDevice(ByteBuffer h, ByteBuffer p) {
+    private boolean mayWaitForDevice(ByteBuffer h, ByteBuffer p) {
         int cmd = MessageHeader.command(h);
-        if (cmd == Command.DEVICE_RESET.code() || cmd == Command.DEVICE_FEATURE.code()
-                || cmd == Command.MIG_DATA_READ.code() || cmd == Command.MIG_DATA_WRITE.code()) {
+        if (cmd == Command.DEVICE_RESET.code() || cmd == Command.DEVICE_FEATURE.code()) {
             return true;
+        }
+        if (cmd == Command.MIG_DATA_READ.code() || cmd == Command.MIG_DATA_WRITE.code()) {
+            return migrationData == null || !migrationData.onReader(cmd);
         }
         if (cmd == Command.REGION_WRITE.code()) {
             return p.remaining() >= RegionAccess.SIZE && RegionAccess.region(p) == VfioRegion.CONFIG;
@@ -334,7 +341,7 @@ public final class Session implements AutoCloseable {
      * the P2P quiesce), a reset or an FLR. While one runs, the device's outstanding DMA must hurry.
      * Migration data and dirty reports wait for the device too, but not for its DMA to end.
      */
-    private static boolean holdsTheDevice(ByteBuffer h, ByteBuffer p) {
+    private boolean holdsTheDevice(ByteBuffer h, ByteBuffer p) {
         int cmd = MessageHeader.command(h);
         if (cmd == Command.DEVICE_FEATURE.code()) {
             if (p.remaining() < DeviceFeature.SIZE) {
@@ -349,6 +356,7 @@ public final class Session implements AutoCloseable {
 
     /** On the worker; a command that holds the device makes its outstanding DMA hurry. */
     private void executeOnWorker() {
+        commandsOnWorker++;
         MessageDma messages = messageDma;
         boolean holds = holdsTheDevice(header, payload);
         if (messages != null && holds) {
@@ -916,6 +924,7 @@ public final class Session implements AutoCloseable {
             s.put("clientCaps", c);
         }
         s.put("messagesHandled", messagesHandled);
+        s.put("commandsOnWorker", commandsOnWorker);
         s.put("errorReplies", errorsReplied);
         s.put("dmaMappings", dmaMaps.describe());
         s.put("dmaFaults", dmaMaps.faults());
