@@ -94,7 +94,9 @@ public final class Session implements AutoCloseable {
     private MessageDeadline deadline = new MessageDeadline(DEFAULT_MESSAGE_TIMEOUT);
     private final BadMessageLog badMessages;
     private CommandWorker worker;
-    // commands the worker ran (written by the worker only; status reads a snapshot, as messagesHandled)
+    // commands the reader handed to the idle worker, and all the worker ran (those queued behind included);
+    // each written by one thread only, status reads a snapshot (as messagesHandled)
+    private long handOffs;
     private long commandsOnWorker;
     private volatile String endedBy;
     private volatile boolean readingEnded;
@@ -257,6 +259,7 @@ public final class Session implements AutoCloseable {
             swapInSpare();   // the worker went idle meanwhile: the execution buffers are ours again
         }
         if (mayWaitForDevice(header, payload)) {
+            handOffs++;
             worker().runCurrent();
         } else {
             execute();
@@ -924,7 +927,10 @@ public final class Session implements AutoCloseable {
             s.put("clientCaps", c);
         }
         s.put("messagesHandled", messagesHandled);
+        s.put("handOffs", handOffs);
         s.put("commandsOnWorker", commandsOnWorker);
+        CommandWorker w = worker;
+        s.put("workerBusy", w != null && w.busy());
         s.put("errorReplies", errorsReplied);
         s.put("dmaMappings", dmaMaps.describe());
         s.put("dmaFaults", dmaMaps.faults());
