@@ -1,0 +1,39 @@
+package dev.vfiosim.server.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.kenai.jffi.MemoryIO;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class NativeBlockTest {
+    @Test
+    void addressOfADirectBufferIsTheOneJniReports() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(64);
+        ByteBuffer slice = direct.slice(24, 8);
+        MemoryIO io = MemoryIO.getInstance();
+        assertEquals(io.getDirectBufferAddress(direct), NativeBlock.addressOf(direct));
+        assertEquals(io.getDirectBufferAddress(direct) + 24, NativeBlock.addressOf(slice));
+        assertEquals(NativeBlock.addressOf(slice), NativeBlock.addressOf(slice.duplicate().position(4)),
+                "the address is the first element's, whatever the position");
+    }
+
+    @Test
+    void addressOfAHeapBufferIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> NativeBlock.addressOf(ByteBuffer.allocate(16)));
+    }
+
+    @Test
+    void bytesWrittenThroughTheAddressAreSeenByTheBuffer() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(16);
+        NativeBlock block = new NativeBlock(16);
+        try {
+            block.bytes.putLong(0, 0x1122334455667788L);
+            NativeBlock.copy(block.address, NativeBlock.addressOf(direct) + 8, 8);
+            assertEquals(0x1122334455667788L, direct.order(block.bytes.order()).getLong(8));
+        } finally {
+            block.free();
+        }
+    }
+}
