@@ -66,6 +66,30 @@ final class NativeBlock {
         IO.copyMemory(from, to, length);
     }
 
+    /*
+     * Field access by plain stores and loads on the address, for the structs rewritten on every
+     * message (msghdr, iovecs): the ByteBuffer view's methods were not always inlined into the
+     * socket's receive loop. The offset is checked against the block; the owner keeps it unfreed.
+     */
+    void putLong(int offset, long value) {
+        UNSAFE.putLong(address + within(offset, 8), value);
+    }
+
+    long getLong(int offset) {
+        return UNSAFE.getLong(address + within(offset, 8));
+    }
+
+    int getInt(int offset) {
+        return UNSAFE.getInt(address + within(offset, 4));
+    }
+
+    private long within(int offset, int width) {
+        if (offset < 0 || offset > size - width) {
+            throw new IndexOutOfBoundsException("offset " + offset + " width " + width + " in a block of " + size);
+        }
+        return offset;
+    }
+
     void free() {
         if (!freed) {
             freed = true;

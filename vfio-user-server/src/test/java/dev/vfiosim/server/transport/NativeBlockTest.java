@@ -36,4 +36,22 @@ class NativeBlockTest {
             block.free();
         }
     }
+
+    @Test
+    void fieldAccessGoesToTheBlockAndStaysInsideIt() {
+        NativeBlock block = new NativeBlock(16);
+        try {
+            block.putLong(8, 0x0102030405060708L);
+            assertEquals(0x0102030405060708L, block.bytes.getLong(8), "the ByteBuffer view sees the store");
+            assertEquals(0x0102030405060708L, block.getLong(8));
+            assertEquals(0x05060708, block.getInt(8), "native (little-endian) order");
+            assertThrows(IndexOutOfBoundsException.class, () -> block.putLong(9, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> block.getLong(-1));
+            assertThrows(IndexOutOfBoundsException.class, () -> block.getInt(13));
+            assertEquals(0x01020304, block.getInt(12));
+            assertEquals(0, block.getLong(0), "a fresh block is zeroed");
+        } finally {
+            block.free();
+        }
+    }
 }
