@@ -52,6 +52,9 @@ public final class UnixSocketListener implements AutoCloseable {
     private static final int TEMPORARY_NAME_ATTEMPTS = 16;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int O_NONBLOCK = 04000;
     private static final short POLLERR = 0x8;
     private static final short POLLHUP = 0x10;
     private static final short POLLNVAL = 0x20;
@@ -161,6 +164,11 @@ public final class UnixSocketListener implements AutoCloseable {
             LOG.warn("refusing to adopt {}: {}", FileDescriptors.describe(listeningFd), problem);
             throw new TransportException("fd " + listeningFd + ": " + problem);
         }
+        // non-blocking, as a bound one: an accept that another holder of the fd wins must not block us
+        int flags = Native.libc().fcntl(listeningFd, F_GETFL, 0);
+        if (flags < 0 || Native.libc().fcntl(listeningFd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            throw new TransportException("cannot make fd " + listeningFd + " non-blocking", Native.lastErrno());
+        }
         return new UnixSocketListener(listeningFd, null, null, null);
     }
 
@@ -248,15 +256,9 @@ public final class UnixSocketListener implements AutoCloseable {
                 if ((revents & FdReadiness.POLLIN) == 0) {
                     continue;
                 }
-                int client = Native.libc().accept4(fd, null, null, UnixSocket.SOCK_CLOEXEC);
-                if (client >= 0) {
-                    LOG.debug("accepted fd {} on {}", client, describe());
-                    return new MessageSocket(client, maxFds);
-                }
-                int errno = Native.lastErrno();
-                // EAGAIN: an inherited non-blocking fd lost the race; ECONNABORTED: the client gave up
-                if (errno != Errno.EINTR && errno != Errno.EAGAIN && errno != Errno.ECONNABORTED) {
-                    throw new TransportException("accept on listener " + describe(), errno);
+                MessageSocket client = acceptNow(maxFds);
+                if (client != null) {
+                    return client;
                 }
             }
         } finally {
@@ -266,6 +268,30 @@ public final class UnixSocketListener implements AutoCloseable {
                 releaseIfIdle();
             }
         }
+    }
+
+    /**
+     * Takes the next queued client without waiting (the fd is non-blocking); {@code null} if none is
+     * queued or the one queued gave up. For a caller that waits for readiness itself (one poller for
+     * every listener of the process), which must not call it once {@link #close()} has begun.
+     *
+     * @throws ListenerClosedException if the listener is closed
+     */
+    public synchronized MessageSocket acceptNow(int maxFds) throws IOException {
+        if (closed) {
+            throw new ListenerClosedException("listener " + describe() + " is closed");
+        }
+        int client = Native.libc().accept4(fd, null, null, UnixSocket.SOCK_CLOEXEC);
+        if (client >= 0) {
+            LOG.debug("accepted fd {} on {}", client, describe());
+            return new MessageSocket(client, maxFds);
+        }
+        int errno = Native.lastErrno();
+        // EAGAIN: nobody queued (another accept took it); ECONNABORTED: the client gave up
+        if (errno != Errno.EINTR && errno != Errno.EAGAIN && errno != Errno.ECONNABORTED) {
+            throw new TransportException("accept on listener " + describe(), errno);
+        }
+        return null;
     }
 
     private synchronized boolean isClosed() {
