@@ -53,7 +53,7 @@ public final class VfioSimCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // no command is a usage error: a script that forgot the command must not see success
-        CommandLine commandLine = new CommandLine(this);
+        CommandLine commandLine = commandLine();   // with every command, for the usage's list
         commandLine.getErr().println("vfio-sim: a command is needed");
         commandLine.usage(commandLine.getErr());
         return EXIT_USAGE;

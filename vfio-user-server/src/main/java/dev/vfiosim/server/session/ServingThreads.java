@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ServingThreads {
     /** How long a command thread with nothing to run stays for the next one. */
-    private static final long COMMAND_THREAD_KEEP_SECONDS = 5;
+    private static final long COMMAND_THREAD_KEEP_SECONDS = 1;
 
     private static final class Shared {
         static final ServingThreads INSTANCE = new ServingThreads();

@@ -23,7 +23,7 @@ final class SessionWorkers {
     static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How often the poller looks at the queue while turns wait. */
     static final int CHECK_MILLIS = 10;
-    private static final long SPARE_IDLE_SECONDS = 10;
+    private static final long SPARE_IDLE_SECONDS = 2;
 
     private record Turn(Runnable task, long queuedAt) {
     }
