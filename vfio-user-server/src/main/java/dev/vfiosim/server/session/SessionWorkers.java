@@ -19,8 +19,11 @@ final class SessionWorkers {
     private static final Logger LOG = LoggerFactory.getLogger(SessionWorkers.class);
     static final int FIXED = Math.max(2, Runtime.getRuntime().availableProcessors());
     static final int MAX_WORKERS = 256;
-    /** Far above a healthy turn (a slice is 2 ms): only a stuck worker makes a turn wait this long. */
-    static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * Far above a healthy turn (a slice is 2 ms) and above the scheduling delays of a loaded 2-CPU
+     * machine: only a stuck worker makes a turn wait this long.
+     */
+    static final long STARVED_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How often the poller looks at the queue while turns wait. */
     static final int CHECK_MILLIS = 10;
     private static final long SPARE_IDLE_SECONDS = 2;
@@ -71,7 +74,9 @@ final class SessionWorkers {
         }
         LOG.debug("every session worker is busy and a connection has waited over {} ms: starting a spare",
                 TimeUnit.NANOSECONDS.toMillis(STARVED_NANOS));
-        start("vfio-user-spare-" + spareNames.incrementAndGet(), true);
+        // String.concat, not +: a first spare late in a process's life links no new method handles
+        // (the leak soaks count the JVM's own objects too)
+        start("vfio-user-spare-".concat(Integer.toString(spareNames.incrementAndGet())), true);
     }
 
     /** Workers now, spares included. */

@@ -239,17 +239,15 @@ public final class VfioUserServer implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("{}: cannot serve the connection: {}", socketDescription(), e.getMessage());
             } finally {
-                switch (turn) {
-                    case IDLE -> {
-                        idle = true;
-                        threads.poller.watchOnce(session.socketFd(), readable);
-                    }
-                    case YIELD -> threads.workers.submit(this);
-                    default -> {
-                        session.close();
-                        ended.countDown();
-                        firstClientGone.countDown();
-                    }
+                if (turn == Session.Turn.IDLE) {
+                    idle = true;
+                    threads.poller.watchOnce(session.socketFd(), readable);
+                } else if (turn == Session.Turn.YIELD) {
+                    threads.workers.submit(this);
+                } else {
+                    session.close();
+                    ended.countDown();
+                    firstClientGone.countDown();
                 }
             }
         }

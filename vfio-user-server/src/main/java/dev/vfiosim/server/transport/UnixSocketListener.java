@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * path. rename(2) is atomic and does not follow a symlink at either name, and no other user can
  * reach the file before the rename; a client connecting the moment the path exists finds a
  * listening socket (no ECONNREFUSED). The process-wide umask is left alone: changing it would race
- * with other threads creating files. Accepted sockets are close-on-exec.
+ * with other threads creating files. Sockets are close-on-exec (the listening one from its first
+ * accept: the JDK's channel leaves that to us, and the JDK's own process launching closes every
+ * fd in the child anyway).
  *
  * <p>accept() waits in poll() on the socket and on a private eventfd; close() signals the eventfd. A
  * plain close() of the fd would not wake a thread blocked in accept(), and closing an fd another thread
@@ -54,6 +56,8 @@ public final class UnixSocketListener implements AutoCloseable {
     private static final int S_IFSOCK = 0140000;
     private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
+    private static final int F_SETFD = 2;
+    private static final int FD_CLOEXEC = 1;
     private static final int O_NONBLOCK = 04000;
     private static final short POLLERR = 0x8;
     private static final short POLLHUP = 0x10;
@@ -68,6 +72,8 @@ public final class UnixSocketListener implements AutoCloseable {
     private final Object fileKey;
     /** What close() signals to wake an accept(); made by the first accept() (the libc binding is needed). */
     private EventFd wakeup;
+    /** Whether the fd is close-on-exec yet: the JDK's channel does not make it so, the first accept does. */
+    private boolean closeOnExec;
     private boolean closed;
     private int accepting;
     private boolean released;
@@ -280,6 +286,12 @@ public final class UnixSocketListener implements AutoCloseable {
     public synchronized MessageSocket acceptNow(int maxFds) throws IOException {
         if (closed) {
             throw new ListenerClosedException("listener " + describe() + " is closed");
+        }
+        if (!closeOnExec) {
+            closeOnExec = true;
+            if (Native.libc().fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+                LOG.warn("cannot make listener {} close-on-exec: {}", describe(), Native.describe(Native.lastErrno()));
+            }
         }
         int client = Native.libc().accept4(fd, null, null, UnixSocket.SOCK_CLOEXEC);
         if (client >= 0) {
