@@ -11,6 +11,8 @@
 #   ROUNDS     rounds per goal, default 3 (or $ROUNDS)
 #   GOALS      any of p1 p1warmup p3 p4 p6 p7, default all (or $GOALS)
 # JAVA picks the java binary; CPU (default 0) is the CPU that pinned runs share.
+# BUILDS compares builds side by side in the same rounds: "LABEL=CHECKOUT ..." (each a checkout with
+# its jar built), e.g. BUILDS="before=/path/to/old-checkout after=." ; default: this checkout alone.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools=${1:-${VFIOSIM_TOOLS:-}}
@@ -18,12 +20,14 @@ rounds=${2:-${ROUNDS:-3}}
 goals=${3:-${GOALS:-p1 p1warmup p3 p4 p6 p7}}
 cpu=${CPU:-0}
 java=${JAVA:-java}
-jar=$root/cli/target/vfio-sim.jar
+builds=${BUILDS:-this=$root}
 if [ -z "$tools" ] || [ ! -x "$tools/vubench" ] || [ ! -x "$tools/sockceil" ]; then
     echo "outside.sh: give the directory with the vubench and sockceil binaries (arg 1 or VFIOSIM_TOOLS)" >&2
     exit 2
 fi
-[ -f "$jar" ] || { echo "outside.sh: $jar is missing: mvn -B package -DskipTests" >&2; exit 2; }
+for b in $builds; do
+    [ -f "${b#*=}/cli/target/vfio-sim.jar" ] || { echo "outside.sh: ${b#*=}/cli/target/vfio-sim.jar is missing: mvn -B package -DskipTests" >&2; exit 2; }
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/vfio-sim-bench.XXXXXX")
 server=
 cleanup() {
@@ -36,13 +40,13 @@ results=$work/results
 # field NAME LINE: the value of NAME=... in a summary line
 field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 now_ns() { date +%s%N; }
-record() { echo "$1 $2" >> "$results"; }   # goal-figure value
+record() { echo "$label:$1 $2" >> "$results"; }   # build:goal-figure value
 
 # start_server ARGS...: serve on $work/dev.sock with CPU pinning from $pin; waits for the socket
 start_server() {
     rm -f "$work/dev.sock"
     t0=$(now_ns)
-    $pin env JAVA="$java" "$root/bin/vfio-sim" serve --log-level=warn --socket-path="$work/dev.sock" "$@" \
+    $pin env JAVA="$java" "$build_root/bin/vfio-sim" serve --log-level=warn --socket-path="$work/dev.sock" "$@" \
         > "$work/server.log" 2>&1 &
     server=$!
     while [ ! -S "$work/dev.sock" ]; do
@@ -61,13 +65,17 @@ pinned="taskset -c $cpu"
 
 for r in $(seq 1 "$rounds"); do
     for g in $goals; do
+      for b in $builds; do
+        label=${b%%=*}
+        build_root=$(cd "${b#*=}" && pwd)
+        jar=$build_root/cli/target/vfio-sim.jar
         case $g in
         p1)
             pin=$pinned start_server
             v=$($pinned "$tools/vubench" "$work/dev.sock" -q --rtt 200000 --warmup 50000 --region 0 --offset 0 --size 4 | tail -1)
             stop_server
             c=$("$tools/sockceil" --client-cpu "$cpu" --server-cpu "$cpu" --mode echo --rtt 200000 | tail -1)
-            echo "round $r p1 vfio-sim: $v"; echo "round $r p1 ceiling:  $c"
+            echo "round $r $label p1 vfio-sim: $v"; echo "round $r $label p1 ceiling:  $c"
             record p1.vfio "$(field ops_per_s "$v")"; record p1.ceil "$(field ops_per_s "$c")"
             record p1.ratio "$(echo "$(field ops_per_s "$v") $(field ops_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
             ;;
@@ -76,7 +84,7 @@ for r in $(seq 1 "$rounds"); do
             cold=$($pinned "$tools/vubench" "$work/dev.sock" -q --rtt 100000 --warmup 0 --region 0 --offset 0 --size 4 | tail -1)
             warm=$($pinned "$tools/vubench" "$work/dev.sock" -q --rtt 200000 --warmup 50000 --region 0 --offset 0 --size 4 | tail -1)
             stop_server
-            echo "round $r p1' first 100k: $cold"; echo "round $r p1' warm:       $warm"
+            echo "round $r $label p1' first 100k: $cold"; echo "round $r $label p1' warm:       $warm"
             record p1warmup.ratio "$(echo "$(field ops_per_s "$cold") $(field ops_per_s "$warm")" | awk '{printf "%.3f", $1/$2}')"
             ;;
         p3)
@@ -90,7 +98,7 @@ for r in $(seq 1 "$rounds"); do
                 stop_server
                 # shellcheck disable=SC2086 # cc is a list of options
                 c=$("$tools/sockceil" --mode rr-read --chunk 1048576 --rr 2000 $cc | tail -1)
-                echo "round $r p3 $mode vfio-sim: $v"; echo "round $r p3 $mode ceiling:  $c"
+                echo "round $r $label p3 $mode vfio-sim: $v"; echo "round $r $label p3 $mode ceiling:  $c"
                 record "p3.$mode.ratio" "$(echo "$(field stopcopy_MB_per_s "$v") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
             done
             ;;
@@ -103,27 +111,28 @@ for r in $(seq 1 "$rounds"); do
             v=$($pinned "$tools/vubench" "$work/dev.sock" -q --resume "$work/state.bin" --chunk 1048576 | tail -1)
             stop_server
             c=$("$tools/sockceil" --mode rr-write --chunk 1048576 --rr 2000 --client-cpu "$cpu" --server-cpu "$cpu" | tail -1)
-            echo "round $r p4 vfio-sim: $v"; echo "round $r p4 ceiling:  $c"
+            echo "round $r $label p4 vfio-sim: $v"; echo "round $r $label p4 ceiling:  $c"
             record p4.ratio "$(echo "$(field data_MB_per_s "$v") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
             ;;
         p6)
             if [ ! -x "$tools/eventfd-loop" ]; then
-                echo "round $r p6: skipped, no $tools/eventfd-loop (build benchmarks/eventfd-loop.c)"; continue
+                echo "round $r $label p6: skipped, no $tools/eventfd-loop (build benchmarks/eventfd-loop.c)"; continue
             fi
             v=$($pinned "$java" ${JAVA_OPTS:-} -Dvfio-sim.log.level=warn -cp "$jar" dev.vfiosim.fixtures.bench.InterruptRateBenchmark 2000000 | tail -1)
             c=$($pinned "$tools/eventfd-loop" 2000000 | tail -1)
-            echo "round $r p6 vfio-sim: $v"; echo "round $r p6 ceiling:  $c"
+            echo "round $r $label p6 vfio-sim: $v"; echo "round $r $label p6 ceiling:  $c"
             record p6.ratio "$(echo "$(field per_s "$v") $(field per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
             ;;
         p7)
             pin= start_server
             stop_server
-            echo "round $r p7 start to listening: $started_ms ms wall, $started_cpu_ms ms CPU"
+            echo "round $r $label p7 start to listening: $started_ms ms wall, $started_cpu_ms ms CPU"
             record p7.ms "$started_ms"
             record p7.cpu_ms "$started_cpu_ms"
             ;;
         *) echo "outside.sh: unknown goal $g" >&2; exit 2 ;;
         esac
+      done
     done
 done
 
