@@ -222,20 +222,20 @@ public final class Session implements AutoCloseable {
      * should have a turn, or the connection ends. Waiting for a message's first byte is bounded by
      * the socket's receive timeout (set by whoever shares threads between connections; without one
      * this serves until the end); once a message has begun, by the message deadline as before.
-     * While {@code sharing} says others wait, a new message is only read if it is already there.
+     * Without {@code linger} a next message is only read if it is already there. While {@code
+     * sharing} says others wait, the turn ends after {@link #SLICE_NANOS}.
      */
-    public Turn serve(Sharing sharing) {
+    public Turn serve(Sharing sharing, boolean linger) {
         long sliceEnd = System.nanoTime() + SLICE_NANOS;
         String end = "client disconnected";
         try {
             while (true) {
-                if (sharing.othersWaiting()) {
-                    if (System.nanoTime() - sliceEnd > 0) {
-                        return Turn.YIELD;
-                    }
-                    if (!socket.awaitReadable(Duration.ZERO)) {
-                        return Turn.IDLE;
-                    }
+                boolean othersWaiting = sharing.othersWaiting();
+                if (othersWaiting && System.nanoTime() - sliceEnd > 0) {
+                    return Turn.YIELD;
+                }
+                if (!linger && !socket.awaitReadable(Duration.ZERO)) {
+                    return Turn.IDLE;
                 }
                 try {
                     if (!readOne()) {

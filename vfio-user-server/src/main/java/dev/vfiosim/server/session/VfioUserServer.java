@@ -41,6 +41,7 @@ public final class VfioUserServer implements AutoCloseable {
      * per message, short enough that an idle connection gives its worker back at once.
      */
     static final Duration LINGER = Duration.ofMillis(2);
+    private static final long LINGER_NANOS = LINGER.toNanos();
     private static final long CLOSE_WAIT_MILLIS = 5000;
     private static final short POLLERR = 0x8;
     private static final short POLLHUP = 0x10;
@@ -200,8 +201,9 @@ public final class VfioUserServer implements AutoCloseable {
 
     /**
      * The attached client's connection, served in turns on the process's session workers: a turn
-     * reads and handles messages while they come; when none comes for {@link #LINGER} the
-     * connection waits in the poller without a thread, and its next message starts the next turn.
+     * reads and handles messages while they come; when none comes for {@link #LINGER} (or at once,
+     * for a sparse client) the connection waits in the poller without a thread, and its next
+     * message starts the next turn.
      */
     private final class Attachment implements Runnable {
         final Session session;
@@ -211,6 +213,14 @@ public final class VfioUserServer implements AutoCloseable {
             threads.workers.submit(this);
         };
         private boolean begun;
+        /**
+         * Whether the next turn lingers: a client that spoke again within {@link #LINGER} of going
+         * idle is in a request/reply loop and keeps its worker between messages; one that was silent
+         * longer (steady but sparse traffic) is served a message at a time and goes straight back
+         * to the poller, so it never holds a worker waiting.
+         */
+        private boolean dense = true;
+        private long idleSince;
         /** Waiting in the poller for the client's next message, with no thread. */
         private volatile boolean idle;
 
@@ -235,11 +245,16 @@ public final class VfioUserServer implements AutoCloseable {
                     session.lingerFor(LINGER);
                     session.begin();
                 }
-                turn = session.serve(threads.workers::othersWaiting);
+                if (idleSince != 0) {
+                    dense = System.nanoTime() - idleSince < LINGER_NANOS;
+                    idleSince = 0;
+                }
+                turn = session.serve(threads.workers::othersWaiting, dense);
             } catch (IOException e) {
                 LOG.warn("{}: cannot serve the connection: {}", socketDescription(), e.getMessage());
             } finally {
                 if (turn == Session.Turn.IDLE) {
+                    idleSince = System.nanoTime();
                     idle = true;
                     threads.poller.watchOnce(session.socketFd(), readable);
                 } else if (turn == Session.Turn.YIELD) {
