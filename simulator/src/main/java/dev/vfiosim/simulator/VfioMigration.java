@@ -1,5 +1,6 @@
 package dev.vfiosim.simulator;
 
+import dev.vfiosim.simulator.migration.DataChunk;
 import java.nio.ByteBuffer;
 
 /**
@@ -32,6 +33,15 @@ public interface VfioMigration {
      * means the end. EINVAL in any other state.
      */
     int read(ByteBuffer dst);
+
+    /**
+     * MIG_DATA_READ into a chunk (same counts and refusals as {@link #read(ByteBuffer)}): a stopped
+     * device may lend its memory to the chunk instead of copying it, so the server sends pages
+     * straight from the state. The default copies everything inline, which any device supports.
+     */
+    default int read(DataChunk chunk) {
+        return chunk.readInline(this::read);
+    }
 
     /** MIG_DATA_WRITE: consumes all of {@code src}; EINVAL outside RESUMING. */
     void write(ByteBuffer src);

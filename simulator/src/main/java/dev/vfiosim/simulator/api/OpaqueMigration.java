@@ -1,6 +1,7 @@
 package dev.vfiosim.simulator.api;
 
 import dev.vfiosim.simulator.VfioMigration.PrecopyInfo;
+import dev.vfiosim.simulator.migration.DataChunk;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
 import java.nio.ByteBuffer;
 
@@ -21,6 +22,17 @@ public interface OpaqueMigration extends MigrationTransitions {
      * now"; in STOP_COPY 0 means the end of the data.
      */
     int readData(ByteBuffer dst);
+
+    /**
+     * MIG_DATA_READ into a chunk, same counts as {@link #readData(ByteBuffer)}: a device whose data
+     * sits in its own memory may {@link DataChunk#lend lend} it (a range of a long-lived buffer whose
+     * bytes stay unchanged until the device runs again) instead of copying, when {@link DataChunk#lends()} says so (the host
+     * allows it only in STOP_COPY); small bytes go inline. The default copies through
+     * {@link #readData(ByteBuffer)}, so a device need not know about chunks.
+     */
+    default int readData(DataChunk chunk) {
+        return chunk.readInline(this::readData);
+    }
 
     /**
      * MIG_DATA_WRITE in RESUMING: consumes all of {@code src} (a partial write is a refusal:

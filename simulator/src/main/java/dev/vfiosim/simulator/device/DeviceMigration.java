@@ -3,6 +3,7 @@ package dev.vfiosim.simulator.device;
 import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.host.HostedMigration;
+import dev.vfiosim.simulator.migration.DataChunk;
 import dev.vfiosim.simulator.migration.MigrationStateMachine;
 import dev.vfiosim.simulator.migration.StreamInspector;
 import java.nio.ByteBuffer;
@@ -86,6 +87,11 @@ public final class DeviceMigration implements VfioMigration {
     @Override
     public int read(ByteBuffer dst) {
         return hosted.read(dst);
+    }
+
+    @Override
+    public int read(DataChunk chunk) {
+        return hosted.read(chunk);
     }
 
     @Override

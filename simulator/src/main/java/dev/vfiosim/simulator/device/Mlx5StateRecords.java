@@ -192,6 +192,17 @@ final class Mlx5StateRecords {
             bulk.readPage((int) index, dst);
         }
 
+        /** The page's own memory: a save session lends it only while the device is stopped. */
+        @Override
+        public ByteBuffer stableMemory(long index) {
+            return bulk.memoryOf((int) index);
+        }
+
+        @Override
+        public int stablePageOffset(long index) {
+            return bulk.offsetInMemory((int) index);
+        }
+
         @Override
         public void startTracking() {
             // the initial image sends every page: only writes from now on count as dirty

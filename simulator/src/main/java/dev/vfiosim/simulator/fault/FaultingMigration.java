@@ -7,6 +7,7 @@ import dev.vfiosim.simulator.fault.FaultEvent.StreamEvent;
 import dev.vfiosim.simulator.fault.FaultSite.SizeKind;
 import dev.vfiosim.simulator.fault.FaultSite.StreamSide;
 import dev.vfiosim.simulator.migration.Arc;
+import dev.vfiosim.simulator.migration.DataChunk;
 import dev.vfiosim.simulator.migration.DeviceBrokenException;
 import dev.vfiosim.simulator.migration.MigrationData;
 import dev.vfiosim.simulator.migration.MigrationState;
@@ -97,6 +98,28 @@ public final class FaultingMigration implements MigrationData {
         // taken first: never hold the fault lock while waiting for the machine
         MigrationState now = state.get();
         return read(dst, now, tagOf(real.recordInFlight()));
+    }
+
+    /**
+     * MIG_DATA_READ into a chunk: with a fault plan active the chunk is filled by the copying read,
+     * so that every save-side fault (short reads, corruption, truncation) acts on the bytes exactly as
+     * before; without one the device may lend its memory.
+     */
+    @Override
+    public int read(DataChunk chunk) {
+        if (faults.active()) {
+            return chunk.readInline(this::read);
+        }
+        return readUnfaulted(chunk);
+    }
+
+    private synchronized int readUnfaulted(DataChunk chunk) {
+        if (saveEnded) {
+            return 0;
+        }
+        int n = real.read(chunk);
+        saveOffset += n;
+        return n;
     }
 
     @Override

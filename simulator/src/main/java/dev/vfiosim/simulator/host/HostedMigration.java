@@ -4,6 +4,7 @@ import dev.vfiosim.simulator.VfioMigration;
 import dev.vfiosim.simulator.api.MigrationTransitions;
 import dev.vfiosim.simulator.fault.FaultInjector;
 import dev.vfiosim.simulator.fault.FaultingMigration;
+import dev.vfiosim.simulator.migration.DataChunk;
 import dev.vfiosim.simulator.migration.MigrationArcs;
 import dev.vfiosim.simulator.migration.MigrationData;
 import dev.vfiosim.simulator.migration.MigrationFeatures;
@@ -87,6 +88,11 @@ public final class HostedMigration implements VfioMigration {
     @Override
     public int read(ByteBuffer dst) {
         return data.read(dst);
+    }
+
+    @Override
+    public int read(DataChunk chunk) {
+        return data.read(chunk);
     }
 
     @Override

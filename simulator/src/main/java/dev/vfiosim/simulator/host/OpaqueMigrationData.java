@@ -3,6 +3,7 @@ package dev.vfiosim.simulator.host;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.api.OpaqueMigration;
+import dev.vfiosim.simulator.migration.DataChunk;
 import dev.vfiosim.simulator.migration.DeviceRunControl;
 import dev.vfiosim.simulator.migration.MigrationArcs;
 import dev.vfiosim.simulator.migration.MigrationData;
@@ -17,6 +18,8 @@ final class OpaqueMigrationData implements MigrationArcs, MigrationData {
     private final OpaqueMigration device;
     private final DeviceRunControl run;
     private boolean saving;
+    /** The save session is in STOP_COPY: the device is stopped, its memory may be lent to a chunk. */
+    private boolean stopped;
     private boolean resuming;
 
     OpaqueMigrationData(OpaqueMigration device, DeviceRunControl run) {
@@ -52,16 +55,19 @@ final class OpaqueMigrationData implements MigrationArcs, MigrationData {
     @Override
     public synchronized void startPreCopy() {
         saving = true;
+        stopped = false;
     }
 
     @Override
     public synchronized void startStopCopy() {
         saving = true;
+        stopped = true;
     }
 
     @Override
     public synchronized void enterStopCopy() {
         run.stop();
+        stopped = true;
     }
 
     @Override
@@ -87,16 +93,40 @@ final class OpaqueMigrationData implements MigrationArcs, MigrationData {
 
     @Override
     public synchronized int read(ByteBuffer dst) {
+        requireSavingForRead();
+        int before = dst.position();
+        int n = checkedCount(device.readData(dst), dst.limit() - before);
+        dst.position(before + n);
+        return n;
+    }
+
+    /** Into a chunk: the device may lend memory only in STOP_COPY; while it runs the chunk copies. */
+    @Override
+    public synchronized int read(DataChunk chunk) {
+        requireSavingForRead();
+        if (!stopped) {
+            chunk.stopLending();
+        }
+        int room = chunk.remaining();
+        int before = chunk.length();
+        int n = checkedCount(device.readData(chunk), room);
+        if (chunk.length() - before != n) {
+            throw new DeviceException(Errno.EIO, "the device's readData returned " + n + " but put "
+                    + (chunk.length() - before) + " bytes in the chunk");
+        }
+        return n;
+    }
+
+    private void requireSavingForRead() {
         if (!saving) {
             throw new DeviceException(Errno.EINVAL, "MIG_DATA_READ is valid only in PRE_COPY, PRE_COPY_P2P and STOP_COPY");
         }
-        int before = dst.position();
-        int n = device.readData(dst);
-        if (n < 0 || n > dst.limit() - before) {
-            throw new DeviceException(Errno.EIO, "the device's readData returned " + n + " for " + (dst.limit() - before)
-                    + " bytes of room");
+    }
+
+    private static int checkedCount(int n, int room) {
+        if (n < 0 || n > room) {
+            throw new DeviceException(Errno.EIO, "the device's readData returned " + n + " for " + room + " bytes of room");
         }
-        dst.position(before + n);
         return n;
     }
 

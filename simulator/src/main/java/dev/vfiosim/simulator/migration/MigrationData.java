@@ -11,6 +11,14 @@ public interface MigrationData {
     /** MIG_DATA_READ: up to {@code dst.remaining()} bytes; 0 = nothing now (pre-copy) or the end (stop-copy). */
     int read(ByteBuffer dst);
 
+    /**
+     * MIG_DATA_READ into a chunk that may take lent memory instead of copies, same counts as
+     * {@link #read(ByteBuffer)}; the default copies everything inline.
+     */
+    default int read(DataChunk chunk) {
+        return chunk.readInline(this::read);
+    }
+
     /** MIG_DATA_WRITE: consumes all of {@code src}. */
     void write(ByteBuffer src);
 

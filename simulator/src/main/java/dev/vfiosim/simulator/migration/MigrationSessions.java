@@ -112,6 +112,12 @@ public final class MigrationSessions implements MigrationArcs, MigrationData {
         return saving().read(dst);
     }
 
+    /** MIG_DATA_READ into a chunk: pages lent in STOP_COPY (see {@link SaveSession#read(DataChunk)}). */
+    @Override
+    public synchronized int read(DataChunk chunk) {
+        return saving().read(chunk);
+    }
+
     /** MIG_DATA_WRITE: consumes all of {@code src}. */
     @Override
     public synchronized void write(ByteBuffer src) {

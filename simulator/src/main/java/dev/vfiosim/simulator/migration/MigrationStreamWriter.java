@@ -17,6 +17,8 @@ public final class MigrationStreamWriter {
 
     private final ByteBuffer header;
     private final CRC32C crc = new CRC32C();
+    /** The chunk a plain buffer read goes through (never lends). */
+    private final DataChunk copying = new DataChunk();
     private ByteBuffer framing = StreamLayout.littleEndian(0);
     private boolean headerSent;
     private OutgoingRecord record;
@@ -33,12 +35,22 @@ public final class MigrationStreamWriter {
      * stops early only when the feed has nothing more right now or the END record is out.
      */
     public int read(ByteBuffer dst, RecordFeed feed) {
-        int start = dst.position();
-        while (dst.hasRemaining()) {
+        int n = read(copying.begin(dst, dst.remaining(), false), feed);
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    /**
+     * Like {@link #read(ByteBuffer, RecordFeed)} into a chunk: payloads may lend their memory when
+     * the chunk {@link DataChunk#lends() lends}; the checksum is computed over that memory in place.
+     */
+    public int read(DataChunk chunk, RecordFeed feed) {
+        int start = chunk.length();
+        while (chunk.remaining() > 0) {
             if (framing.hasRemaining()) {
-                copyFraming(dst);
+                copyFraming(chunk);
             } else if (record != null && payloadLeft > 0) {
-                producePayload(dst);
+                producePayload(chunk);
             } else if (record != null) {
                 finishRecord();
             } else if (ended) {
@@ -54,24 +66,25 @@ public final class MigrationStreamWriter {
                 startRecord(next);
             }
         }
-        int n = dst.position() - start;
+        int n = chunk.length() - start;
         produced += n;
         return n;
     }
 
-    private void copyFraming(ByteBuffer dst) {
-        int n = Math.min(dst.remaining(), framing.remaining());
-        ByteBuffer piece = framing.slice(framing.position(), n);
+    private void copyFraming(DataChunk chunk) {
+        int n = Math.min(chunk.remaining(), framing.remaining());
+        chunk.appendInline(n).put(framing.slice(framing.position(), n));
         framing.position(framing.position() + n);
-        dst.put(piece);
     }
 
-    private void producePayload(ByteBuffer dst) {
-        int n = (int) Math.min(dst.remaining(), payloadLeft);
-        ByteBuffer piece = dst.slice(dst.position(), n);
-        record.payload().produce(piece);
-        crc.update(dst.slice(dst.position(), n));
-        dst.position(dst.position() + n);
+    private void producePayload(DataChunk chunk) {
+        int n = (int) Math.min(chunk.remaining(), payloadLeft);
+        int from = chunk.length();
+        record.payload().produce(chunk, n);
+        if (chunk.length() - from != n) {
+            throw new IllegalStateException("a payload produced " + (chunk.length() - from) + " of " + n + " bytes");
+        }
+        chunk.checksum(crc, from);
         payloadLeft -= n;
     }
 

@@ -87,6 +87,45 @@ final class PageRecord {
             }
         }
 
+        /**
+         * Into a chunk that lends: each whole entry is its index inline and the page lent from the
+         * state's own memory where the source has it; framing and an entry that straddles two
+         * chunks are copied as in {@link #produce(ByteBuffer)}.
+         */
+        @Override
+        public void produce(DataChunk chunk, int n) {
+            if (!chunk.lends()) {
+                produce(chunk.appendInline(n));
+                return;
+            }
+            int end = chunk.length() + n;
+            while (chunk.length() < end) {
+                int left = end - chunk.length();
+                if (framing.hasRemaining() || page.hasRemaining()) {
+                    ByteBuffer from = framing.hasRemaining() ? framing : page;
+                    int k = Math.min(from.remaining(), left);
+                    copy(from, chunk.appendInline(k));
+                } else if (left >= INDEX_SIZE + page.capacity()) {
+                    lendNextPage(chunk);
+                } else {
+                    nextPage();
+                }
+            }
+        }
+
+        private void lendNextPage(DataChunk chunk) {
+            int index = selection.nextSetBit(cursor);
+            ByteBuffer stable = pages.stableMemory(index);
+            if (stable == null) {
+                produce(chunk.appendInline(INDEX_SIZE + page.capacity()));
+                return;
+            }
+            cursor = index + 1;
+            chunk.putLongLittleEndian(index);
+            chunk.lend(stable, pages.stablePageOffset(index), page.capacity());
+            onSent.accept(index);
+        }
+
         /** The usual case: the whole entry fits, so the page goes from the state straight into {@code dst}. */
         private void nextPageInPlace(ByteBuffer dst) {
             int index = nextIndex();

@@ -11,4 +11,21 @@ public interface PageSource {
 
     /** Copies page {@code index} into {@code dst} (exactly {@link #pageSize()} bytes remaining). */
     void readPage(long index, ByteBuffer dst);
+
+    /**
+     * The state's own memory that holds page {@code index}: a long-lived buffer (ideally direct and
+     * read-only, the same one for many pages, so that lending a page allocates nothing and the
+     * server looks its address up once), or {@code null} if the source has none. The page is
+     * {@link #pageSize()} bytes at {@link #stablePageOffset}. A save session asks only while the
+     * device is stopped and sends the bytes after this returns: the memory must not change until the
+     * device runs again. The default lends nothing.
+     */
+    default ByteBuffer stableMemory(long index) {
+        return null;
+    }
+
+    /** Where page {@code index} starts in {@link #stableMemory}; asked only when that is not null. */
+    default int stablePageOffset(long index) {
+        throw new UnsupportedOperationException("no stable memory");
+    }
 }

@@ -13,6 +13,15 @@ public interface RecordPayload {
     /** Fills {@code dst} completely with the next payload bytes; never asked past {@link #length()}. */
     void produce(ByteBuffer dst);
 
+    /**
+     * Appends the next {@code n} payload bytes to {@code chunk}. A payload whose bytes sit in memory
+     * that cannot change until the chunk is sent may lend it when {@link DataChunk#lends()}; the
+     * default copies them inline.
+     */
+    default void produce(DataChunk chunk, int n) {
+        produce(chunk.appendInline(n));
+    }
+
     /** A payload already in memory: small component records. */
     static RecordPayload of(byte[] bytes) {
         return new RecordPayload() {

@@ -87,6 +87,20 @@ public final class SaveSession {
         return writer.read(dst, this::nextRecord);
     }
 
+    /**
+     * MIG_DATA_READ into a chunk, with the counts of {@link #read(ByteBuffer)}. Pages are lent only in
+     * STOP_COPY, where the device is stopped and its state stays as it is until the chunk is sent. In
+     * PRE_COPY the device runs: a page could change between its checksum and the send, tearing the
+     * record, so everything is copied.
+     */
+    public synchronized int read(DataChunk chunk) {
+        requireOpen();
+        if (phase != Phase.STOP_COPY) {
+            chunk.stopLending();
+        }
+        return writer.read(chunk, this::nextRecord);
+    }
+
     private OutgoingRecord nextRecord() {
         if (phase == Phase.PRE_COPY) {
             if (!initial.isEmpty()) {

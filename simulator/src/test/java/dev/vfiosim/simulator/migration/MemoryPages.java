@@ -42,6 +42,9 @@ final class MemoryPages implements PageSource, DirtyPageSource, PageSink {
     @Override public int pageSize() { return pages[0].length; }
     @Override public long pageCount() { return pages.length; }
     @Override public void readPage(long index, ByteBuffer dst) { dst.put(pages[(int) index]); }
+    /** Lends the page itself, read-only (a heap buffer: the chunk's consumer here copies it out). */
+    @Override public ByteBuffer stableMemory(long index) { return ByteBuffer.wrap(pages[(int) index]).asReadOnlyBuffer(); }
+    @Override public int stablePageOffset(long index) { return 0; }
     @Override public void startTracking() { tracking = true; dirty.clear(); }
     @Override public void stopTracking() { tracking = false; }
     @Override public long dirtyPageCount() { return dirty.cardinality(); }

@@ -87,6 +87,11 @@ final class MessageFaults {
         return errno;
     }
 
+    /** Whether a torn close fired on the current command: its reply must go through {@link #send}. */
+    boolean tearsReply() {
+        return tornReply != null;
+    }
+
     /** Sends a reply, unless a torn close fired on its command: then part of it goes out and the connection closes. */
     void send(ByteBuffer header, ByteBuffer body, int[] fds, int fdCount) throws IOException {
         FiredFault torn = tornReply;

@@ -19,6 +19,8 @@ public interface MessageObserver {
     /**
      * The reply sent for a command: {@code header} is the reply's (its error flag and errno say how
      * it went), {@code body} its payload or {@code null}; {@code serviceNanos} from arrival to send.
+     * A MIG_DATA_READ reply whose pages went out straight from the device's memory has only its
+     * MigrationData header and the bytes written inline in {@code body} (its size is in the header).
      */
     void reply(ByteBuffer header, ByteBuffer body, int fdCount, long serviceNanos);
 

@@ -615,7 +615,9 @@ public final class Session implements AutoCloseable {
             case REGION_WRITE_MULTI -> regionWriteMulti();
             case DEVICE_RESET -> reset();
             case DEVICE_FEATURE -> deviceFeature();
-            case MIG_DATA_READ -> migration().read(payload, replyBody, limits.maxDataXferSize());
+            // pages may be lent (sent from the state, uncopied) unless a fault tears the reply
+            case MIG_DATA_READ -> migration().read(payload, replyBody, limits.maxDataXferSize(),
+                    !messageFaults.tearsReply());
             case MIG_DATA_WRITE -> migration().write(payload);
             case DMA_READ, DMA_WRITE -> throw ProtocolException.invalid(command + " is sent by the server, not the client");
             default -> throw new ProtocolException(Errno.ENOSYS, command + " is not supported by this server yet");
@@ -875,6 +877,16 @@ public final class Session implements AutoCloseable {
     }
 
     private void sendReply(int msgId, int cmd) throws IOException {
+        MigrationCommands.LentReply lent = cmd == Command.MIG_DATA_READ.code() && migrationCommands != null
+                ? migrationCommands.takeLentReply(replyHeader) : null;
+        if (lent != null) {
+            MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE + lent.bodySize(), MessageHeader.TYPE_REPLY, 0);
+            if (observer != null) {   // observers read a MIG_DATA_READ reply's header fields, never its data
+                observer.reply(replyHeader, replyBody, 0, System.nanoTime() - commandArrived);
+            }
+            socket.send(lent);
+            return;
+        }
         int bodySize = replyBody.remaining();
         MessageHeader.write(replyHeader, msgId, cmd, MessageHeader.SIZE + bodySize, MessageHeader.TYPE_REPLY, 0);
         if (observer != null) {

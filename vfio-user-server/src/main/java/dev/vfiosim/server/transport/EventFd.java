@@ -14,6 +14,8 @@ import java.time.Duration;
 public final class EventFd implements AutoCloseable {
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
+    private static final int F_GETFL = 3;
+    private static final int O_NONBLOCK = 0x800;
 
     /**
      * Per-thread scratch so signalling and waiting allocate nothing; lives as long as its thread.
@@ -63,10 +65,22 @@ public final class EventFd implements AutoCloseable {
      * Adds 1 to the counter of eventfd {@code fd} only if that cannot block: for an eventfd the
      * client owns, whose file status flags are the client's (a blocking client reads it blocking),
      * so it is never switched to non-blocking. A counter left at its maximum refuses the signal
-     * (TransportException) instead of holding the caller.
+     * (TransportException, EAGAIN) instead of holding the caller.
+     *
+     * <p>One system call besides the write decides which guard applies: {@code fcntl(F_GETFL)}, which
+     * costs about half a {@code poll(2)}. A non-blocking file description (QEMU's eventfds, most
+     * clients') is written at once, the kernel itself refusing a full counter with EAGAIN; only a
+     * blocking one is polled for room first. The flags are read for every signal, not remembered,
+     * because the client shares the file description and may change them at any time. A client that
+     * fills its counter or clears O_NONBLOCK between the check and the write can still make one
+     * write wait, as with the poll alone: the check narrows the window to the next system call.
      */
     public static void signalIfRoom(int fd) throws IOException {
-        if (!FdReadiness.writableNow(fd)) {
+        int flags = Native.libc().fcntl(fd, F_GETFL, 0);
+        if (flags < 0) {
+            throw new TransportException("eventfd " + fd + " cannot be inspected (fcntl F_GETFL)", Native.lastErrno());
+        }
+        if ((flags & O_NONBLOCK) == 0 && !FdReadiness.writableNow(fd)) {
             throw new TransportException("eventfd " + fd + " has no room: its counter is at the maximum", Errno.EAGAIN);
         }
         signal(fd, 1);

@@ -90,7 +90,8 @@ public final class MappedMemory implements AutoCloseable {
         this.writable = writable;
     }
 
-    private static Unsafe unsafe() {
+    /** The JVM's Unsafe (jdk.unsupported), shared with {@link NativeBlock}. */
+    static Unsafe unsafe() {
         try {
             Field f = Unsafe.class.getDeclaredField("theUnsafe");
             f.setAccessible(true);

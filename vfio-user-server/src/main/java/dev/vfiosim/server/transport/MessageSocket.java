@@ -58,6 +58,8 @@ public final class MessageSocket implements AutoCloseable {
     private final ReceivedFds aheadFds;
     private int aheadStart;
     private int aheadEnd;
+    /** For gathered sends, made on the first one (most connections never send one). */
+    private IoVector gather;
     private volatile boolean closed;
     private boolean shutDown;
 
@@ -372,6 +374,25 @@ public final class MessageSocket implements AutoCloseable {
         }
     }
 
+    /** One sendmsg of {@code msghdr}: bytes sent, or -1 on EINTR (call again); other failures throw. */
+    private long sendOnce(jnr.ffi.Pointer msghdr) throws TransportException {
+        long n = Native.libc().sendmsg(fd, msghdr, MSG_NOSIGNAL);
+        if (n < 0) {
+            int errno = Native.lastErrno();
+            if (errno == Errno.EINTR) {
+                return -1;
+            }
+            if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
+                throw new PeerClosedException("peer is gone: sendmsg on fd " + fd, errno);
+            }
+            throw new TransportException("sendmsg on fd " + fd + " failed", errno);
+        }
+        if (n == 0) {
+            throw new TransportException("sendmsg on fd " + fd + " sent nothing");
+        }
+        return n;
+    }
+
     /** sendmsg until both iovecs are out; the control data (fds) goes only with the first call. */
     private void sendFully(long address0, long length0, long address1, long length1, int controlLength)
             throws TransportException {
@@ -384,19 +405,9 @@ public final class MessageSocket implements AutoCloseable {
             tx.iov(0, address0, length0);
             tx.iov(1, address1, length1);
             tx.prepare(length1 > 0 ? 2 : 1, controlLength);
-            long n = Native.libc().sendmsg(fd, tx.pointer(), MSG_NOSIGNAL);
+            long n = sendOnce(tx.pointer());
             if (n < 0) {
-                int errno = Native.lastErrno();
-                if (errno == Errno.EINTR) {
-                    continue;
-                }
-                if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
-                    throw new PeerClosedException("peer is gone: sendmsg on fd " + fd, errno);
-                }
-                throw new TransportException("sendmsg on fd " + fd + " failed", errno);
-            }
-            if (n == 0) {
-                throw new TransportException("sendmsg on fd " + fd + " sent nothing");
+                continue;   // EINTR
             }
             controlLength = 0;
             if (n >= length0) {
@@ -408,6 +419,78 @@ public final class MessageSocket implements AutoCloseable {
                 address0 += n;
                 length0 -= n;
             }
+        }
+    }
+
+    /** A message as a list of segments of direct buffers, sent in order by {@link #send(Segments)}. */
+    public interface Segments {
+        int count();
+
+        /** A direct buffer; the segment is {@link #length(int)} bytes of it from {@link #offset(int)} (absolute). */
+        ByteBuffer buffer(int segment);
+
+        int offset(int segment);
+
+        int length(int segment);
+    }
+
+    /**
+     * Sends the segments, in order, as one message with as few sendmsg calls as the kernel allows
+     * (up to {@link IoVector#MAX_IOVECS} iovecs each, no copy by the JVM), looping over short sends
+     * and EINTR. No fds. Serialized with the other sends, so messages never interleave.
+     *
+     * @throws PeerClosedException on EPIPE/ECONNRESET (MSG_NOSIGNAL: no SIGPIPE)
+     */
+    public void send(Segments message) throws IOException {
+        int count = message.count();
+        for (int i = 0; i < count; i++) {
+            ByteBuffer b = message.buffer(i);
+            if (!b.isDirect() || message.offset(i) < 0 || message.length(i) < 0
+                    || message.offset(i) + message.length(i) > b.capacity()) {
+                throw new IllegalArgumentException("segment " + i + " is not a range of a direct buffer");
+            }
+        }
+        sendLock.lock();
+        try {
+            ensureOpen();
+            if (gather == null) {
+                gather = new IoVector();
+            }
+            ByteBuffer known = null;   // segments mostly share a few buffers: one address lookup (JNI) each
+            long knownAddress = 0;
+            int next = 0;       // first segment not fully sent
+            long sentOfNext = 0; // bytes of it already sent
+            while (next < count) {
+                int iovecs = 0;
+                for (int i = next; i < count && iovecs < IoVector.MAX_IOVECS; i++) {
+                    long skip = i == next ? sentOfNext : 0;
+                    if (message.length(i) - skip > 0) {
+                        ByteBuffer b = message.buffer(i);
+                        if (b != known) {
+                            known = b;
+                            knownAddress = NativeBlock.addressOf(b);
+                        }
+                        gather.iov(iovecs++, knownAddress + message.offset(i) + skip, message.length(i) - skip);
+                    }
+                }
+                if (iovecs == 0) {
+                    break;
+                }
+                gather.prepare(iovecs);
+                long n = sendOnce(gather.pointer());
+                if (n < 0) {
+                    continue;   // EINTR
+                }
+                // advance past what went out
+                long left = n + sentOfNext;
+                while (next < count && left >= message.length(next)) {
+                    left -= message.length(next);
+                    next++;
+                }
+                sentOfNext = left;
+            }
+        } finally {
+            sendLock.unlock();
         }
     }
 
@@ -485,6 +568,9 @@ public final class MessageSocket implements AutoCloseable {
             tx.free();
             staging.free();
             ahead.free();
+            if (gather != null) {
+                gather.free();
+            }
         } finally {
             sendLock.unlock();
             receiveLock.unlock();

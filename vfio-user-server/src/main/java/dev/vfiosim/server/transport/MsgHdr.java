@@ -54,41 +54,41 @@ final class MsgHdr {
     }
 
     void iov(int i, long base, long length) {
-        block.bytes.putLong(IOV + 16 * i, base);
-        block.bytes.putLong(IOV + 16 * i + 8, length);
+        block.putLong(IOV + 16 * i, base);
+        block.putLong(IOV + 16 * i + 8, length);
     }
 
     /** Fills the msghdr for the next call: {@code iovCount} iovecs, {@code controlLength} control bytes. */
     void prepare(int iovCount, int controlLength) {
-        block.bytes.putLong(MSGHDR, 0L);
-        block.bytes.putLong(MSGHDR + 8, 0L);
-        block.bytes.putLong(MSGHDR + 16, block.address + IOV);
-        block.bytes.putLong(MSGHDR + 24, iovCount);
-        block.bytes.putLong(MSGHDR + 32, controlLength == 0 ? 0L : block.address + CONTROL);
-        block.bytes.putLong(MSGHDR + 40, controlLength);
-        block.bytes.putLong(MSGHDR + 48, 0L);
+        block.putLong(MSGHDR, 0L);
+        block.putLong(MSGHDR + 8, 0L);
+        block.putLong(MSGHDR + 16, block.address + IOV);
+        block.putLong(MSGHDR + 24, iovCount);
+        block.putLong(MSGHDR + 32, controlLength == 0 ? 0L : block.address + CONTROL);
+        block.putLong(MSGHDR + 40, controlLength);
+        block.putLong(MSGHDR + 48, 0L);
     }
 
     /** msg_controllen after recvmsg: control bytes the kernel filled. */
     long controlUsed() {
-        return block.bytes.getLong(MSGHDR + 40);
+        return block.getLong(MSGHDR + 40);
     }
 
     int flags() {
-        return block.bytes.getInt(MSGHDR + 48);
+        return block.getInt(MSGHDR + 48);
     }
 
     long controlLong(int offset) {
-        return block.bytes.getLong(CONTROL + offset);
+        return block.getLong(CONTROL + offset);
     }
 
     int controlInt(int offset) {
-        return block.bytes.getInt(CONTROL + offset);
+        return block.getInt(CONTROL + offset);
     }
 
     /** Writes one SCM_RIGHTS cmsg carrying {@code fds[0..count)}; returns its CMSG_SPACE. */
     int putRights(int[] fds, int count) {
-        block.bytes.putLong(CONTROL, CMSG_HEADER + 4L * count);
+        block.putLong(CONTROL, CMSG_HEADER + 4L * count);
         block.bytes.putInt(CONTROL + 8, SOL_SOCKET);
         block.bytes.putInt(CONTROL + 12, SCM_RIGHTS);
         for (int i = 0; i < count; i++) {

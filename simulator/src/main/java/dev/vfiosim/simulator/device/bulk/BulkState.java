@@ -25,6 +25,8 @@ public final class BulkState implements AutoCloseable {
     private final int pageCount;
     private final SharedMemory[] chunks;
     private final ByteBuffer[] views;
+    /** Read-only twins of {@link #views}, from which pages are lent to a migration stream. */
+    private final ByteBuffer[] readOnlyViews;
     private final AtomicLongArray dirty;
 
     public BulkState(SharedMemoryAllocator allocator, long bytes) {
@@ -36,9 +38,11 @@ public final class BulkState implements AutoCloseable {
         int chunkCount = (int) ((bytes + CHUNK_SIZE - 1) / CHUNK_SIZE);
         chunks = new SharedMemory[chunkCount];
         views = new ByteBuffer[chunkCount];
+        readOnlyViews = new ByteBuffer[chunkCount];
         for (int i = 0; i < chunkCount; i++) {
             chunks[i] = allocator.allocate("mlx5-vf-bulk-" + i, (int) Math.min(CHUNK_SIZE, bytes - (long) i * CHUNK_SIZE));
             views[i] = chunks[i].buffer();
+            readOnlyViews[i] = views[i].asReadOnlyBuffer();
         }
         dirty = new AtomicLongArray((pageCount + Long.SIZE - 1) / Long.SIZE);
         markAllDirty();
@@ -61,6 +65,22 @@ public final class BulkState implements AutoCloseable {
         checkPage(page);
         dst.put(dst.position(), views[page / PAGES_PER_CHUNK], offsetInChunk(page), PAGE_SIZE);
         dst.position(dst.position() + PAGE_SIZE);
+    }
+
+    /**
+     * The memory of page {@code page} in place: a read-only view of the (off-heap) chunk that holds
+     * it, at {@link #offsetInMemory}; a stopped device's migration sends it without copying. The bytes
+     * are the live page: they change with the next device write.
+     */
+    public ByteBuffer memoryOf(int page) {
+        checkPage(page);
+        return readOnlyViews[page / PAGES_PER_CHUNK];
+    }
+
+    /** Where page {@code page} starts in {@link #memoryOf}. */
+    public int offsetInMemory(int page) {
+        checkPage(page);
+        return offsetInChunk(page);
     }
 
     /**
