@@ -6,8 +6,8 @@
 # the ratios mean something, never an absolute figure from another run.
 #
 # usage: benchmarks/outside.sh [TOOLS_DIR] [ROUNDS] [GOALS]
-#   TOOLS_DIR  directory holding the vubench, sockceil and eventfd-loop binaries (or $VFIOSIM_TOOLS;
-#              build them outside the repo: see BENCHMARKS.md)
+#   TOOLS_DIR  directory holding the vubench, sockceil and eventfd-loop binaries, and optionally
+#              msg-echo (or $VFIOSIM_TOOLS; build them outside the repo: see BENCHMARKS.md)
 #   ROUNDS     rounds per goal, default 3 (or $ROUNDS)
 #   GOALS      any of p1 p1warmup p3 p4 p6 p7, default all (or $GOALS)
 # JAVA picks the java binary; CPU (default 0) is the CPU that pinned runs share.
@@ -78,6 +78,12 @@ for r in $(seq 1 "$rounds"); do
             echo "round $r $label p1 vfio-sim: $v"; echo "round $r $label p1 ceiling:  $c"
             record p1.vfio "$(field ops_per_s "$v")"; record p1.ceil "$(field ops_per_s "$c")"
             record p1.ratio "$(echo "$(field ops_per_s "$v") $(field ops_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            if [ -x "$tools/msg-echo" ]; then   # the same round trip answered with recvmsg+sendmsg in C
+                m=$("$tools/msg-echo" 200000 "$cpu" | grep mode=msg)
+                echo "round $r $label p1 C recvmsg/sendmsg server: $m"
+                record p1.vs_c_msg_server "$(echo "$(field ops_per_s "$v") $(field ops_per_s "$m")" | awk '{printf "%.3f", $1/$2}')"
+                record p1.c_msg_server_vs_echo "$(echo "$(field ops_per_s "$m") $(field ops_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            fi
             ;;
         p1warmup)
             pin=$pinned start_server
@@ -122,6 +128,9 @@ for r in $(seq 1 "$rounds"); do
             c=$($pinned "$tools/eventfd-loop" 2000000 | tail -1)
             echo "round $r $label p6 vfio-sim: $v"; echo "round $r $label p6 ceiling:  $c"
             record p6.ratio "$(echo "$(field per_s "$v") $(field per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            g6=$($pinned "$tools/eventfd-loop" 2000000 --guarded | tail -1)   # with the never-block check per write
+            echo "round $r $label p6 guarded C loop: $g6"
+            record p6.vs_guarded_loop "$(echo "$(field per_s "$v") $(field per_s "$g6")" | awk '{printf "%.3f", $1/$2}')"
             ;;
         p7)
             pin= start_server

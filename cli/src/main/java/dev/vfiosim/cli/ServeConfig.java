@@ -37,7 +37,6 @@ final class ServeConfig {
     /** The fields that are the mlx5 VF's own options, and the model option each one is. */
     private static final Map<String, String> MODEL_FIELDS = Map.of("stateSize", "--state-size", "dirtyRate",
             "--dirty-rate", "migration", "--migration", "deviceRevision", "--device-revision", "ethernet", "--ethernet");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ServeConfig() {}
 
@@ -54,7 +53,7 @@ final class ServeConfig {
     static List<DeviceSpec> read(Path file, DeviceSpec defaults) throws InvalidConfigException {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = new ObjectMapper().readTree(Files.readString(file));
         } catch (JsonProcessingException e) {
             throw new InvalidConfigException(file + ": not JSON: " + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());

@@ -3,6 +3,7 @@ package dev.vfiosim.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
@@ -15,11 +16,18 @@ import picocli.CommandLine.IVersionProvider;
  * {@code vfio-sim}: the command line of the simulator, one jar for every command.
  *
  * <p>To add a command: write a {@code @Command} class in this package and name it in
- * {@code subcommands} below; that one line is the whole registration.
+ * {@link #COMMANDS} below; that one line is the whole registration.
  */
 @Command(name = "vfio-sim", mixinStandardHelpOptions = true, versionProvider = VfioSimCommand.BuildVersion.class,
-        description = "A migratable mlx5-style PCI function served over vfio-user.",
-        subcommands = {
+        description = "A migratable mlx5-style PCI function served over vfio-user.")
+public final class VfioSimCommand implements Callable<Integer> {
+    /**
+     * Every command, in the order {@code --help} lists them. Picocli reads the annotations of each
+     * one it is given (and of every type their options name); a command line that names its
+     * command first is given that one alone ({@link #commandLine(String...)}), which keeps
+     * {@code serve}'s start from paying for the other commands' models.
+     */
+    static final List<Class<?>> COMMANDS = List.of(
             ServeCommand.class,
             MigrateCommand.class,
             StreamCommands.Save.class,
@@ -28,9 +36,8 @@ import picocli.CommandLine.IVersionProvider;
             StreamCommands.Lspci.class,
             CtlCommand.class,
             StreamCommands.Describe.class,
-            CampaignCommand.class,
-        })
-public final class VfioSimCommand implements Callable<Integer> {
+            CampaignCommand.class);
+
     /** Exit code when the server could not start (bad socket path, fd) or a command failed at run time. */
     public static final int EXIT_START_FAILED = 1;
     /** Exit code for a bad command line, a fault plan that cannot be read or run included: picocli's usage-error code. */
@@ -40,13 +47,13 @@ public final class VfioSimCommand implements Callable<Integer> {
 
     /** The log levels {@code --log-level} takes (Logback's names). */
     static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
-    /** The system property the bundled logback.xml takes the root level from. */
+    /** The system property the root log level is taken from ({@link LogSetup}). */
     static final String LOG_LEVEL_PROPERTY = "vfio-sim.log.level";
 
     @Override
     public Integer call() {
         // no command is a usage error: a script that forgot the command must not see success
-        CommandLine commandLine = new CommandLine(this);
+        CommandLine commandLine = commandLine();   // with every command, for the usage's list
         commandLine.getErr().println("vfio-sim: a command is needed");
         commandLine.usage(commandLine.getErr());
         return EXIT_USAGE;
@@ -75,7 +82,30 @@ public final class VfioSimCommand implements Callable<Integer> {
 
     /** The command line with every command and the error handling a user sees: messages, never stack traces. */
     public static CommandLine commandLine() {
+        return withCommands(COMMANDS);
+    }
+
+    /**
+     * The command line that runs {@code args}: if they begin with a command's name, with that
+     * command alone (what it parses and prints is the same as with all of them: nothing of the
+     * others can match once the command is named); otherwise with every command.
+     */
+    public static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return withCommands(List.of(command));
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine withCommands(List<Class<?>> commands) {
         CommandLine commandLine = new CommandLine(new VfioSimCommand());
+        for (Class<?> command : commands) {
+            commandLine.addSubcommand(command);
+        }
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> {
             PrintWriter err = cl.getErr();
             err.println(cl.getCommandName() + ": " + describe(e));
@@ -104,10 +134,13 @@ public final class VfioSimCommand implements Callable<Integer> {
             level = "warn";   // a campaign runs hundreds of devices through faults: their INFO lines would drown its report
         }
         if (level != null) {
-            // must be set before the first logger exists: logback.xml reads it once
+            // must be set before the first logger exists: LogSetup reads it once
             System.setProperty(LOG_LEVEL_PROPERTY, level);
         }
-        System.exit(commandLine().execute(args));
+        if (args.length > 0 && args[0].equals("serve")) {
+            NativeWarmUp.start();
+        }
+        System.exit(commandLine(args).execute(args));
     }
 
     /**

@@ -2,12 +2,13 @@ package dev.vfiosim.server.session;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread a session hands a command to when the command may wait for the device (a migration
- * state change, a reset, an FLR), so that the session's reader goes on reading: the client's
+ * Where a session hands a command that may wait for the device (a migration state change, a
+ * reset, an FLR), to run on a thread of its own, so that the session's reader goes on reading: the client's
  * replies to the device's DMA requests are what the device is waiting for. Commands that arrive
  * meanwhile queue here and run after it, in order (vfio-user is in-order per connection); once the
  * queue is empty the worker is idle and the reader handles commands itself again.
@@ -29,17 +30,22 @@ final class CommandWorker implements AutoCloseable {
     }
 
     private final Executor executor;
-    private final Thread thread;
+    private final java.util.concurrent.Executor threads;
+    private final String name;
     private final ArrayDeque<QueuedCommand> queue = new ArrayDeque<>();
     private volatile boolean busy;
     private boolean runCurrent;
     private boolean closed;
 
-    CommandWorker(Executor executor, String name) {
+    /**
+     * Commands run on {@code threads} (shared by every connection of the process): a thread is taken
+     * when a command arrives and given back once the queue behind it is empty, so an idle connection
+     * holds none.
+     */
+    CommandWorker(Executor executor, java.util.concurrent.Executor threads, String name) {
         this.executor = executor;
-        this.thread = new Thread(this::loop, name + "-commands");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.threads = threads;
+        this.name = name + " commands";
     }
 
     /** True while a command runs or waits here: the reader must not touch the execution buffers. */
@@ -52,9 +58,12 @@ final class CommandWorker implements AutoCloseable {
         if (busy) {
             throw new IllegalStateException("the worker is busy: the execution buffers are not the reader's");
         }
+        if (closed) {
+            return;
+        }
         busy = true;
         runCurrent = true;
-        notifyAll();
+        threads.execute(this::run);
     }
 
     /**
@@ -74,24 +83,6 @@ final class CommandWorker implements AutoCloseable {
         return true;
     }
 
-    private void loop() {
-        while (true) {
-            synchronized (this) {
-                while (!runCurrent && queue.isEmpty() && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        closed = true;
-                    }
-                }
-                if (closed) {
-                    return;
-                }
-            }
-            run();
-        }
-    }
-
     /** Runs the current command, then every queued one; idle again once the queue is empty. */
     private void run() {
         while (true) {
@@ -104,6 +95,7 @@ final class CommandWorker implements AutoCloseable {
                             next.discard();
                         }
                         busy = false;
+                        notifyAll();
                         return;
                     }
                 }
@@ -125,20 +117,22 @@ final class CommandWorker implements AutoCloseable {
      * waited for up to {@code bound}. Returns whether the worker is done.
      */
     boolean close(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
         synchronized (this) {
             closed = true;
             queue.forEach(QueuedCommand::discard);
             queue.clear();
-            notifyAll();
-        }
-        try {
-            thread.join(bound.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (thread.isAlive()) {
-            LOG.warn("{} still running a command after {} ms", thread.getName(), bound.toMillis());
-            return false;
+            try {
+                for (long left = bound.toNanos(); busy && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (busy) {
+                LOG.warn("{}: still running a command after {} ms", name, bound.toMillis());
+                return false;
+            }
         }
         return true;
     }

@@ -167,19 +167,40 @@ public final class Session implements AutoCloseable {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Who referees the VMM's migration contract on this session ({@code null} for nobody); before {@link #run()}. */
+    /** Who referees the VMM's migration contract on this session ({@code null} for nobody); before {@link #begin()}. */
     public Session audit(AuditHook hook) {
         this.audit = hook;
         return this;
     }
 
-    /** How long a begun message may take to arrive in full (before {@link #run()}). */
+    /** How long a begun message may take to arrive in full (before {@link #begin()}). */
     public void messageTimeout(Duration timeout) {
         this.deadline = new MessageDeadline(timeout);
     }
 
-    /** Serves the client until it disconnects; releases every fd it gave us on the way out. */
-    public void run() {
+    /** How a turn of this session on a shared worker ended ({@link #serve}). */
+    public enum Turn {
+        /** Nothing arrived within the socket's receive timeout: wait for the client elsewhere. */
+        IDLE,
+        /** Its slice is used up and other connections wait: its next turn goes behind theirs. */
+        YIELD,
+        /** The connection is over and its resources released ({@link #close()} is left to the caller). */
+        ENDED
+    }
+
+    /** Whether other connections wait for the thread this session is served on. */
+    public interface Sharing {
+        boolean othersWaiting();
+    }
+
+    /**
+     * How long a session keeps its worker while others wait for one: a connection that keeps
+     * sending lets them go after this, one that has nothing queued at once.
+     */
+    static final long SLICE_NANOS = 2_000_000;
+
+    /** Connects the device to this client: before the first {@link #serve}. */
+    public void begin() {
         MessageObserver o = observer;
         AuditHook a = audit;
         device.connectInterrupts(o == null && a == null ? irqEventfds : new ObservedInterrupts(irqEventfds, o, a));
@@ -200,10 +221,38 @@ public final class Session implements AutoCloseable {
             });
         }
         device.connectDma(a == null ? dmaMaps : a.watch(dmaMaps));
+    }
+
+    /**
+     * Reads and handles the client's messages until there is nothing more for a while, others
+     * should have a turn, or the connection ends. Waiting for a message's first byte is bounded by
+     * the socket's receive timeout (set by whoever shares threads between connections; without one
+     * this serves until the end); once a message has begun, by the message deadline as before.
+     * Without {@code linger} a next message is only read if it is already there. While {@code
+     * sharing} says others wait, the turn ends after {@link #SLICE_NANOS}.
+     */
+    public Turn serve(Sharing sharing, boolean linger) {
+        long sliceEnd = System.nanoTime() + SLICE_NANOS;
         String end = "client disconnected";
         try {
-            while (readOne()) {
-                // every message is handled, queued or routed inside readOne
+            while (true) {
+                boolean othersWaiting = sharing.othersWaiting();
+                if (othersWaiting && System.nanoTime() - sliceEnd > 0) {
+                    return Turn.YIELD;
+                }
+                if (!linger && !socket.awaitReadable(Duration.ZERO)) {
+                    return Turn.IDLE;
+                }
+                try {
+                    if (!readOne()) {
+                        break;
+                    }
+                } catch (ReceiveTimeoutException e) {
+                    if (!deadline.started()) {
+                        return Turn.IDLE;   // no byte of a next message within the receive timeout
+                    }
+                    throw e;
+                }
             }
         } catch (FramingLost e) {
             end = "connection closed: " + e.getMessage();
@@ -217,16 +266,38 @@ public final class Session implements AutoCloseable {
             end = "connection closed: " + e.getMessage();
         } catch (IOException e) {
             end = "connection failed: " + e.getMessage();
-        } finally {
+        } catch (RuntimeException | Error e) {
+            finish("internal error: " + e);
+            throw e;
+        }
+        finish(end);
+        return Turn.ENDED;
+    }
+
+    /** Releases every fd the client gave us and says why and how the connection ended. */
+    private void finish(String end) {
+        try {
             readingEnded = true;
             release();
+        } finally {
+            String why = endedBy;
+            AuditHook a = audit;
+            if (a != null) {
+                a.detached(why != null ? why : end);
+            }
+            LOG.info("{}: {} after {} commands, {} error replies, {}", name, why != null ? why : end, messagesHandled,
+                    errorsReplied, badMessages.summary());
         }
-        String why = endedBy;
-        if (a != null) {
-            a.detached(why != null ? why : end);
-        }
-        LOG.info("{}: {} after {} commands, {} error replies, {}", name, why != null ? why : end, messagesHandled,
-                errorsReplied, badMessages.summary());
+    }
+
+    /** The socket's fd, for a poller that waits for this client's next message. */
+    public int socketFd() {
+        return socket.fd();
+    }
+
+    /** Sets how long a receive waits for the first byte of a message before the turn ends {@link Turn#IDLE}. */
+    public void lingerFor(Duration linger) throws IOException {
+        socket.setReceiveTimeout(linger);
     }
 
     /**
@@ -285,7 +356,7 @@ public final class Session implements AutoCloseable {
                     fds = command.fds;
                     previous.closeAll();
                 }
-            }, Thread.currentThread().getName());
+            }, ServingThreads.shared().commands, name);
         }
         return worker;
     }
@@ -892,7 +963,7 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Wakes the session's thread out of a blocking read so that {@link #run()} returns. */
+    /** Wakes the session's thread out of a blocking read so that {@link #serve} returns {@link Turn#ENDED}. */
     public void disconnect() {
         socket.shutdown();
     }

@@ -1,6 +1,7 @@
 package dev.vfiosim.server.session;
 
 import dev.vfiosim.server.protocol.MessageHeader;
+import dev.vfiosim.server.transport.FdPoller;
 import dev.vfiosim.server.transport.ListenerClosedException;
 import dev.vfiosim.server.transport.MessageSocket;
 import dev.vfiosim.server.transport.ReceivedFds;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,19 +35,30 @@ public final class VfioUserServer implements AutoCloseable {
      * itself bounded at about a second) before the newcomer is admitted.
      */
     private static final Duration TEARDOWN_WAIT = Duration.ofSeconds(3);
+    /**
+     * How long a connection keeps its worker waiting in recvmsg for the next message before it goes
+     * back to the poller: long enough that a client in a request/reply loop never pays a hand-off
+     * per message, short enough that an idle connection gives its worker back at once.
+     */
+    static final Duration LINGER = Duration.ofMillis(2);
+    private static final long LINGER_NANOS = LINGER.toNanos();
+    private static final long CLOSE_WAIT_MILLIS = 5000;
+    private static final short POLLERR = 0x8;
+    private static final short POLLHUP = 0x10;
+    private static final short POLLNVAL = 0x20;
 
     private final UnixSocketListener listener;
     private final VfioDevice device;
     private final ServerLimits limits;
     private final IrqRestorePolicy irqRestore;
     private final FaultInjector faults;
-    private final Thread acceptor;
+    private final ServingThreads threads = ServingThreads.shared();
+    private FdPoller.Watch accepting;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch firstClientGone = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
-    private volatile Session active;
-    private volatile Thread activeThread;
+    private volatile Attachment active;
     private volatile boolean closing;
     private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
     private volatile MessageObserver observer;
@@ -71,7 +84,6 @@ public final class VfioUserServer implements AutoCloseable {
         this.listener = listener;
         this.device = device;
         this.limits = limits;
-        this.acceptor = new Thread(this::acceptLoop, "vfio-user-acceptor");
     }
 
     /** How long a message that has begun may take to arrive in full; set before {@link #start()}. */
@@ -89,7 +101,6 @@ public final class VfioUserServer implements AutoCloseable {
      */
     public VfioUserServer named(String name) {
         this.label = name + "/";
-        acceptor.setName("vfio-user-acceptor-" + name);
         return this;
     }
 
@@ -112,12 +123,15 @@ public final class VfioUserServer implements AutoCloseable {
 
     /** The client attached now, or {@code null}. */
     public Session activeSession() {
-        Thread t = activeThread;
-        return t != null && t.isAlive() ? active : null;
+        Attachment a = active;
+        return a != null && a.attached() ? a.session : null;
     }
 
-    public VfioUserServer start() {
-        acceptor.start();
+    /** Starts accepting: the process's poller watches the listening socket from now on. */
+    public synchronized VfioUserServer start() {
+        if (!closing && accepting == null) {
+            accepting = threads.poller.watch(listener.fd(), this::acceptReady);
+        }
         LOG.info("serving {} on {}", device, socketDescription());
         return this;
     }
@@ -127,53 +141,131 @@ public final class VfioUserServer implements AutoCloseable {
         return listener.path().map(Object::toString).orElse("an inherited fd");
     }
 
-    private void acceptLoop() {
-        try {
-            while (!closing) {
-                MessageSocket socket;
-                try {
-                    socket = listener.accept(limits.maxMsgFds());
-                } catch (ListenerClosedException e) {
-                    break;
-                } catch (IOException e) {
-                    if (closing) {
-                        break;
-                    }
-                    LOG.warn("accept failed: {}", e.getMessage());
-                    continue;
-                }
-                int n = connections.incrementAndGet();
-                if (!tryAttach(socket, n)) {
-                    admitLater(socket, n);
-                }
-            }
-        } finally {
-            stopped.countDown();
+    /** On the poller: takes every queued client; a listener that fails is no longer watched. */
+    private void acceptReady(short revents) {
+        if ((revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+            LOG.error("{}: the listening socket failed (poll revents 0x{}); no more clients are accepted", label,
+                    Integer.toHexString(revents & 0xffff));
+            stopAccepting();
+            return;
         }
+        while (!closing) {
+            MessageSocket socket;
+            try {
+                socket = listener.acceptNow(limits.maxMsgFds());
+            } catch (ListenerClosedException e) {
+                stopAccepting();
+                return;
+            } catch (IOException e) {
+                LOG.warn("accept failed: {}", e.getMessage());
+                return;
+            }
+            if (socket == null) {
+                return;
+            }
+            int n = connections.incrementAndGet();
+            if (!tryAttach(socket, n)) {
+                admitLater(socket, n);
+            }
+        }
+    }
+
+    /** The listener is no longer watched (closed or failed): {@link #awaitStop()} returns. */
+    private void stopAccepting() {
+        FdPoller.Watch watch;
+        synchronized (this) {
+            watch = accepting;
+            accepting = null;
+        }
+        if (watch != null) {
+            threads.poller.cancel(watch);
+        }
+        stopped.countDown();
     }
 
     /** Makes {@code socket} the attached client if nobody is attached; false if someone is. */
     private synchronized boolean tryAttach(MessageSocket socket, int n) {
-        Thread current = activeThread;
-        if (closing || (current != null && current.isAlive())) {
+        Attachment current = active;
+        if (closing || (current != null && current.attached())) {
             return false;
         }
         Session session = new Session(socket, device, limits, irqRestore, faults, observer, label + "client#" + n);
         session.messageTimeout(messageTimeout);
         session.audit(audit);
-        active = session;
-        Thread t = new Thread(() -> {
-            try {
-                session.run();
-            } finally {
-                session.close();
-                firstClientGone.countDown();
-            }
-        }, "vfio-user-client-" + label + n);
-        activeThread = t;
+        Attachment attachment = new Attachment(session);
+        active = attachment;
         LOG.info("{}client#{} attached", label, n);
-        t.start();
+        threads.workers.submit(attachment);
         return true;
+    }
+
+    /**
+     * The attached client's connection, served in turns on the process's session workers: a turn
+     * reads and handles messages while they come; when none comes for {@link #LINGER} (or at once,
+     * for a sparse client) the connection waits in the poller without a thread, and its next
+     * message starts the next turn.
+     */
+    private final class Attachment implements Runnable {
+        final Session session;
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private final FdPoller.Ready readable = revents -> {
+            idle = false;
+            threads.workers.submit(this);
+        };
+        private boolean begun;
+        /**
+         * Whether the next turn lingers: a client that spoke again within {@link #LINGER} of going
+         * idle is in a request/reply loop and keeps its worker between messages; one that was silent
+         * longer (steady but sparse traffic) is served a message at a time and goes straight back
+         * to the poller, so it never holds a worker waiting.
+         */
+        private boolean dense = true;
+        private long idleSince;
+        /** Waiting in the poller for the client's next message, with no thread. */
+        private volatile boolean idle;
+
+        Attachment(Session session) {
+            this.session = session;
+        }
+
+        boolean attached() {
+            return ended.getCount() > 0;
+        }
+
+        boolean awaitEnd(long millis) throws InterruptedException {
+            return ended.await(millis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void run() {
+            Session.Turn turn = Session.Turn.ENDED;
+            try {
+                if (!begun) {
+                    begun = true;
+                    session.lingerFor(LINGER);
+                    session.begin();
+                }
+                if (idleSince != 0) {
+                    dense = System.nanoTime() - idleSince < LINGER_NANOS;
+                    idleSince = 0;
+                }
+                turn = session.serve(threads.workers::othersWaiting, dense);
+            } catch (IOException e) {
+                LOG.warn("{}: cannot serve the connection: {}", socketDescription(), e.getMessage());
+            } finally {
+                if (turn == Session.Turn.IDLE) {
+                    idleSince = System.nanoTime();
+                    idle = true;
+                    threads.poller.watchOnce(session.socketFd(), readable);
+                } else if (turn == Session.Turn.YIELD) {
+                    threads.workers.submit(this);
+                } else {
+                    session.close();
+                    ended.countDown();
+                    firstClientGone.countDown();
+                }
+            }
+        }
     }
 
     /**
@@ -186,10 +278,9 @@ public final class VfioUserServer implements AutoCloseable {
         Thread t = new Thread(() -> {
             try {
                 socket.awaitReadable(REFUSAL_WAIT);
-                Session current = active;
-                Thread currentThread = activeThread;
-                if (current != null && currentThread != null && currentThread.isAlive() && current.clientHungUp()) {
-                    currentThread.join(TEARDOWN_WAIT.toMillis());
+                Attachment current = active;
+                if (current != null && current.attached() && current.session.clientHungUp()) {
+                    current.awaitEnd(TEARDOWN_WAIT.toMillis());
                 }
                 if (tryAttach(socket, n)) {
                     return;
@@ -241,10 +332,28 @@ public final class VfioUserServer implements AutoCloseable {
         return refused.get();
     }
 
+    /**
+     * Whether a client is attached and idle: its connection waits in the process's poller for the
+     * next message and holds no thread.
+     */
+    public boolean clientIdle() {
+        Attachment a = active;
+        return a != null && a.attached() && a.idle;
+    }
+
+    /**
+     * The threads every server of the process shares however many devices and clients it has: the
+     * poller and the fixed session workers (as many as CPUs, at least 2). Spares and command
+     * threads come on top only while a connection is stuck or a command waits for its device.
+     */
+    public static int sharedThreads() {
+        return 1 + SessionWorkers.FIXED;
+    }
+
     /** Whether a client is attached right now. */
     public boolean clientAttached() {
-        Thread t = activeThread;
-        return t != null && t.isAlive();
+        Attachment a = active;
+        return a != null && a.attached();
     }
 
     /**
@@ -252,9 +361,9 @@ public final class VfioUserServer implements AutoCloseable {
      * fds released); true if no client is attached when it returns.
      */
     public boolean awaitDetached(Duration bound) throws InterruptedException {
-        Thread t = activeThread;
-        if (t != null) {
-            t.join(Math.max(1, bound.toMillis()));
+        Attachment a = active;
+        if (a != null) {
+            a.awaitEnd(Math.max(1, bound.toMillis()));
         }
         return !clientAttached();
     }
@@ -272,30 +381,20 @@ public final class VfioUserServer implements AutoCloseable {
         stopped.await();
     }
 
-    /** Stops accepting, disconnects the client, waits for its thread, removes the socket file. */
+    /** Stops accepting, disconnects the client, waits (boundedly) for its teardown, removes the socket file. */
     @Override
     public void close() {
         closing = true;
+        stopAccepting();
         listener.close();
-        Session session = active;
-        if (session != null) {
-            session.disconnect();
-        }
-        joinQuietly(acceptor);
-        Thread t = activeThread;
-        if (t != null) {
-            joinQuietly(t);
-        }
-    }
-
-    private static void joinQuietly(Thread t) {
-        if (t == Thread.currentThread()) {
-            return;
-        }
-        try {
-            t.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Attachment a = active;
+        if (a != null) {
+            a.session.disconnect();
+            try {
+                a.awaitEnd(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

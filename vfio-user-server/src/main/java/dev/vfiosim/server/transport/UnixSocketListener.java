@@ -1,6 +1,10 @@
 package dev.vfiosim.server.transport;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -8,7 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
+import java.util.Set;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,12 +25,14 @@ import org.slf4j.LoggerFactory;
  * whoever started us ({@code --fd}).
  *
  * <p>The socket file appears only when it is already listening, and never with a mode other than
- * 0600: the unbound socket is fchmod'ed to 0600 (the mode bind() gives its file, minus the umask),
- * bound under a fresh temporary name in the same directory, set listening, and renamed onto the
- * final path. rename(2) is atomic and does not follow a symlink at either name, and nothing is
- * changed through a path after bind(); a client connecting the moment the path exists finds a
+ * 0600: the socket is bound and set listening in a fresh directory beside the final path that only
+ * we can enter (mode 0700), its file is given mode 0600 there, and it is renamed onto the final
+ * path. rename(2) is atomic and does not follow a symlink at either name, and no other user can
+ * reach the file before the rename; a client connecting the moment the path exists finds a
  * listening socket (no ECONNREFUSED). The process-wide umask is left alone: changing it would race
- * with other threads creating files. Sockets are close-on-exec.
+ * with other threads creating files. Sockets are close-on-exec (the listening one from its first
+ * accept: the JDK's channel leaves that to us, and the JDK's own process launching closes every
+ * fd in the child anyway).
  *
  * <p>accept() waits in poll() on the socket and on a private eventfd; close() signals the eventfd. A
  * plain close() of the fd would not wake a thread blocked in accept(), and closing an fd another thread
@@ -37,11 +46,19 @@ public final class UnixSocketListener implements AutoCloseable {
      * all be queued while the attached session winds down.
      */
     static final int BACKLOG = 16;
-    private static final int OWNER_ONLY = 0600;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+    /** The socket's name inside its private directory before the rename. */
+    private static final String HIDDEN_NAME = "s";
     /** Attempts at a free temporary name before giving up (another process may be creating names there). */
     private static final int TEMPORARY_NAME_ATTEMPTS = 16;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int F_SETFD = 2;
+    private static final int FD_CLOEXEC = 1;
+    private static final int O_NONBLOCK = 04000;
     private static final short POLLERR = 0x8;
     private static final short POLLHUP = 0x10;
     private static final short POLLNVAL = 0x20;
@@ -49,91 +66,84 @@ public final class UnixSocketListener implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int fd;
+    /** The JDK channel that owns {@link #fd} when bind() made it ({@code null} for an adopted fd). */
+    private final ServerSocketChannel channel;
     private final Path path;
     private final Object fileKey;
-    private final EventFd wakeup;
+    /** What close() signals to wake an accept(); made by the first accept() (the libc binding is needed). */
+    private EventFd wakeup;
+    /** Whether the fd is close-on-exec yet: the JDK's channel does not make it so, the first accept does. */
+    private boolean closeOnExec;
     private boolean closed;
     private int accepting;
     private boolean released;
 
-    private UnixSocketListener(int fd, Path path, Object fileKey, EventFd wakeup) {
+    private UnixSocketListener(int fd, ServerSocketChannel channel, Path path, Object fileKey) {
         this.fd = fd;
+        this.channel = channel;
         this.path = path;
         this.fileKey = fileKey;
-        this.wakeup = wakeup;
     }
 
     /**
      * Binds and listens at {@code path} with mode 0600. A stale socket file (nobody listening) is replaced;
      * a live socket, a non-socket file, or a path over the sun_path limit is refused.
+     *
+     * <p>Bound and set listening by the JDK's own UNIX-domain channel, so that a start does not wait
+     * for the libc binding (made on another thread meanwhile): the socket is bound in a fresh
+     * private directory (mode 0700) beside {@code path}, where nobody else can reach its file, given
+     * mode 0600 there, and renamed onto {@code path}.
      */
     public static UnixSocketListener bind(Path path) throws IOException {
         UnixSocketPath address = UnixSocketPath.of(path);
         removeIfStale(address);
-        EventFd wakeup = EventFd.create();
-        int fd = -1;
-        Path temporary = null;
+        Path hideout = createHideout(path);
+        Path hidden = hideout.resolve(HIDDEN_NAME);
+        ServerSocketChannel channel = null;
+        boolean moved = false;
         try {
-            // Non-blocking so a thread that loses an accept race to another gets EAGAIN and goes back to poll
-            // (where close() can reach it) instead of blocking in accept4; accepted sockets stay blocking.
-            fd = UnixSocket.open(UnixSocket.SOCK_NONBLOCK);
-            if (Native.libc().fchmod(fd, OWNER_ONLY) != 0) {
-                throw new TransportException("fchmod of the new socket for " + path, Native.lastErrno());
-            }
-            temporary = bindTemporary(fd, path);
-            Object key = Files.readAttributes(temporary, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (Native.libc().listen(fd, BACKLOG) != 0) {
-                throw new TransportException("listen on " + temporary, Native.lastErrno());
-            }
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
-            temporary = null;
+            UnixSocketPath.of(hidden);   // the same sun_path check, with its clear message
+            channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.bind(UnixDomainSocketAddress.of(hidden), BACKLOG);
+            // non-blocking: a thread that loses an accept race gets EAGAIN and goes back to poll
+            // (where close() can reach it) instead of blocking in accept4; accepted sockets stay blocking
+            channel.configureBlocking(false);
+            Files.setPosixFilePermissions(hidden, OWNER_ONLY);
+            Object key = Files.readAttributes(hidden, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            int fd = BoundSocketFd.of(hidden);
+            Files.move(hidden, path, StandardCopyOption.ATOMIC_MOVE);
+            moved = true;
             LOG.info("listening on {} (fd {})", path, fd);
-            return new UnixSocketListener(fd, path, key, wakeup);
+            return new UnixSocketListener(fd, channel, path, key);
         } catch (IOException | RuntimeException e) {
-            if (temporary != null) {
-                Files.deleteIfExists(temporary);
+            if (channel != null) {
+                channel.close();
             }
-            FileDescriptors.close(fd);
-            wakeup.close();
             throw e;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(hidden);
+            }
+            Files.deleteIfExists(hideout);
         }
     }
 
     /**
-     * Binds {@code fd} to an unused, unguessable name beside {@code path}; returns that name. A name
-     * someone else already holds (EADDRINUSE) is skipped, never reused.
+     * Makes a directory only we can enter, under an unused, unguessable name beside {@code path};
+     * a name someone else already holds is skipped, never reused. Kept short: the socket's name in
+     * it must fit in sun_path, as the final path does.
      */
-    private static Path bindTemporary(int fd, Path path) throws IOException {
+    private static Path createHideout(Path path) throws IOException {
         Path directory = path.toAbsolutePath().getParent();
-        String base = path.getFileName().toString();
-        int errno = 0;
         for (int attempt = 0; attempt < TEMPORARY_NAME_ATTEMPTS; attempt++) {
-            String suffix = Long.toHexString(RANDOM.nextLong() & 0xffffffffffL);
-            String name = "." + base + "." + suffix;
-            // keep within sun_path: shorten the copied base rather than fail a path that fits
-            int over = UnixSocketPath.byteLength(directory.resolve(name)) - UnixSocketPath.MAX_PATH_BYTES;
-            if (over > 0) {
-                name = "." + suffix + "." + base.substring(0, Math.max(0, base.length() - over - 1));
-                if (UnixSocketPath.byteLength(directory.resolve(name)) > UnixSocketPath.MAX_PATH_BYTES) {
-                    name = "." + suffix;
-                }
-            }
-            Path temporary = directory.resolve(name);
-            UnixSocketPath address = UnixSocketPath.of(temporary);
-            NativeBlock sockaddr = address.encode();
+            Path candidate = directory.resolve("." + Long.toHexString(RANDOM.nextLong() & 0xffffffffL));
             try {
-                if (Native.libc().bind(fd, sockaddr.pointer, address.addressLength()) == 0) {
-                    return temporary;
-                }
-                errno = Native.lastErrno();
-            } finally {
-                sockaddr.free();
-            }
-            if (errno != Errno.EADDRINUSE) {
-                break;
+                return Files.createDirectory(candidate, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
+            } catch (FileAlreadyExistsException e) {
+                // another process's name: draw again
             }
         }
-        throw new TransportException("cannot bind a temporary socket beside " + path, errno);
+        throw new TransportException("cannot make a private directory beside " + path + " to bind in");
     }
 
     /**
@@ -160,7 +170,12 @@ public final class UnixSocketListener implements AutoCloseable {
             LOG.warn("refusing to adopt {}: {}", FileDescriptors.describe(listeningFd), problem);
             throw new TransportException("fd " + listeningFd + ": " + problem);
         }
-        return new UnixSocketListener(listeningFd, null, null, EventFd.create());
+        // non-blocking, as a bound one: an accept that another holder of the fd wins must not block us
+        int flags = Native.libc().fcntl(listeningFd, F_GETFL, 0);
+        if (flags < 0 || Native.libc().fcntl(listeningFd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            throw new TransportException("cannot make fd " + listeningFd + " non-blocking", Native.lastErrno());
+        }
+        return new UnixSocketListener(listeningFd, null, null, null);
     }
 
     private static void removeIfStale(UnixSocketPath address) throws IOException {
@@ -214,6 +229,9 @@ public final class UnixSocketListener implements AutoCloseable {
             if (closed) {
                 throw new ListenerClosedException("listener " + describe() + " is closed");
             }
+            if (wakeup == null) {
+                wakeup = EventFd.create();
+            }
             accepting++;
         }
         // struct pollfd[2]: 0 listening socket, 8 wake-up eventfd (each: 0 int fd, 4 short events, 6 short revents)
@@ -244,15 +262,9 @@ public final class UnixSocketListener implements AutoCloseable {
                 if ((revents & FdReadiness.POLLIN) == 0) {
                     continue;
                 }
-                int client = Native.libc().accept4(fd, null, null, UnixSocket.SOCK_CLOEXEC);
-                if (client >= 0) {
-                    LOG.debug("accepted fd {} on {}", client, describe());
-                    return new MessageSocket(client, maxFds);
-                }
-                int errno = Native.lastErrno();
-                // EAGAIN: an inherited non-blocking fd lost the race; ECONNABORTED: the client gave up
-                if (errno != Errno.EINTR && errno != Errno.EAGAIN && errno != Errno.ECONNABORTED) {
-                    throw new TransportException("accept on listener " + describe(), errno);
+                MessageSocket client = acceptNow(maxFds);
+                if (client != null) {
+                    return client;
                 }
             }
         } finally {
@@ -262,6 +274,36 @@ public final class UnixSocketListener implements AutoCloseable {
                 releaseIfIdle();
             }
         }
+    }
+
+    /**
+     * Takes the next queued client without waiting (the fd is non-blocking); {@code null} if none is
+     * queued or the one queued gave up. For a caller that waits for readiness itself (one poller for
+     * every listener of the process), which must not call it once {@link #close()} has begun.
+     *
+     * @throws ListenerClosedException if the listener is closed
+     */
+    public synchronized MessageSocket acceptNow(int maxFds) throws IOException {
+        if (closed) {
+            throw new ListenerClosedException("listener " + describe() + " is closed");
+        }
+        if (!closeOnExec) {
+            closeOnExec = true;
+            if (Native.libc().fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+                LOG.warn("cannot make listener {} close-on-exec: {}", describe(), Native.describe(Native.lastErrno()));
+            }
+        }
+        int client = Native.libc().accept4(fd, null, null, UnixSocket.SOCK_CLOEXEC);
+        if (client >= 0) {
+            LOG.debug("accepted fd {} on {}", client, describe());
+            return new MessageSocket(client, maxFds);
+        }
+        int errno = Native.lastErrno();
+        // EAGAIN: nobody queued (another accept took it); ECONNABORTED: the client gave up
+        if (errno != Errno.EINTR && errno != Errno.EAGAIN && errno != Errno.ECONNABORTED) {
+            throw new TransportException("accept on listener " + describe(), errno);
+        }
+        return null;
     }
 
     private synchronized boolean isClosed() {
@@ -275,10 +317,12 @@ public final class UnixSocketListener implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            wakeup.signal(1);
-        } catch (IOException e) {
-            LOG.warn("cannot wake accepting threads of {}: {}", describe(), e.getMessage());
+        if (wakeup != null) {
+            try {
+                wakeup.signal(1);
+            } catch (IOException e) {
+                LOG.warn("cannot wake accepting threads of {}: {}", describe(), e.getMessage());
+            }
         }
         releaseIfIdle();
     }
@@ -291,8 +335,18 @@ public final class UnixSocketListener implements AutoCloseable {
         if (path != null) {
             unlinkOwnSocketFile();
         }
-        FileDescriptors.close(fd);
-        wakeup.close();
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("closing listener {}: {}", describe(), e.getMessage());
+            }
+        } else {
+            FileDescriptors.close(fd);
+        }
+        if (wakeup != null) {
+            wakeup.close();
+        }
         LOG.debug("closed listener {}", describe());
     }
 
