@@ -39,7 +39,7 @@ class MigrationDataRouteTest {
 
         @Override
         public void setState(int target) {
-            state = target;
+            throw new AssertionError("the test sets the state; the route only reads it");
         }
 
         @Override
