@@ -4,6 +4,7 @@ import dev.vfiosim.server.protocol.Command;
 import dev.vfiosim.server.protocol.DmaTransfer;
 import dev.vfiosim.server.protocol.MessageHeader;
 import dev.vfiosim.server.transport.MessageSocket;
+import dev.vfiosim.server.transport.SendTimeoutException;
 import dev.vfiosim.simulator.DeviceThreads;
 import dev.vfiosim.simulator.dma.DmaFaultException;
 import java.io.IOException;
@@ -132,6 +133,9 @@ final class MessageDma {
             socket.send(header, body, noFds, 0);
             messages++;
         } catch (IOException e) {
+            if (e instanceof SendTimeoutException) {
+                socket.shutdown();   // part of the request may be on the stream: the framing is lost, end the session
+            }
             throw new DmaFaultException(iova, n, write, "sending " + command + " failed: " + e.getMessage());
         }
         synchronized (replyLock) {

@@ -23,6 +23,7 @@ import dev.vfiosim.server.transport.MessageSocket;
 import dev.vfiosim.server.transport.PeerClosedException;
 import dev.vfiosim.server.transport.ReceiveTimeoutException;
 import dev.vfiosim.server.transport.ReceivedFds;
+import dev.vfiosim.server.transport.SendTimeoutException;
 import dev.vfiosim.simulator.DeviceException;
 import dev.vfiosim.simulator.Errno;
 import dev.vfiosim.simulator.VfioDevice;
@@ -201,6 +202,9 @@ public final class Session implements AutoCloseable {
 
     /** Connects the device to this client: before the first {@link #serve}. */
     public void begin() {
+        // a reply or DMA request the client leaves unread may hold this session's thread no longer
+        // than a begun message may take to arrive
+        socket.setSendTimeout(deadline.timeout());
         MessageObserver o = observer;
         AuditHook a = audit;
         device.connectInterrupts(o == null && a == null ? irqEventfds : new ObservedInterrupts(irqEventfds, o, a));
@@ -262,6 +266,8 @@ public final class Session implements AutoCloseable {
             end = "connection dropped, a message stopped half-way: " + e.getMessage();
         } catch (PeerClosedException e) {
             end = "client went away mid-message: " + e.getMessage();
+        } catch (SendTimeoutException e) {
+            end = "connection dropped, the client stopped taking what the server sends: " + e.getMessage();
         } catch (CommandWorker.QueueFullException e) {
             end = "connection closed: " + e.getMessage();
         } catch (IOException e) {

@@ -58,6 +58,11 @@ public final class MessageSocket implements AutoCloseable {
     private final ReceivedFds aheadFds;
     private int aheadStart;
     private int aheadEnd;
+    // send bound (0: none): how long a message may find the peer's queue full; the clock is read
+    // only once a send would block, from then on for the rest of that message (under sendLock)
+    private volatile long sendTimeoutNanos;
+    private boolean sendBlocked;
+    private long sendBlockedSince;
     /** For gathered sends, made on the first one (most connections never send one). */
     private IoVector gather;
     private volatile boolean closed;
@@ -324,6 +329,7 @@ public final class MessageSocket implements AutoCloseable {
         sendLock.lock();
         try {
             ensureOpen();
+            sendBlocked = false;
             int controlLength = fdCount > 0 ? tx.putRights(fds, fdCount) : 0;
             while (headerPos < headerEnd || bodyPos < bodyEnd) {
                 // Gather up to two iovecs: direct parts in place, heap parts copied into the staging block.
@@ -374,12 +380,20 @@ public final class MessageSocket implements AutoCloseable {
         }
     }
 
-    /** One sendmsg of {@code msghdr}: bytes sent, or -1 on EINTR (call again); other failures throw. */
-    private long sendOnce(jnr.ffi.Pointer msghdr) throws TransportException {
-        long n = Native.libc().sendmsg(fd, msghdr, MSG_NOSIGNAL);
+    /**
+     * One sendmsg of {@code msghdr}: bytes sent, or -1 to call again (EINTR, or room appeared after
+     * a full queue under the send timeout); other failures throw.
+     */
+    private long sendOnce(jnr.ffi.Pointer msghdr) throws IOException {
+        long timeout = sendTimeoutNanos;
+        long n = Native.libc().sendmsg(fd, msghdr, timeout > 0 ? MSG_NOSIGNAL | MSG_DONTWAIT : MSG_NOSIGNAL);
         if (n < 0) {
             int errno = Native.lastErrno();
             if (errno == Errno.EINTR) {
+                return -1;
+            }
+            if (errno == Errno.EAGAIN && timeout > 0) {
+                awaitRoomToSend(timeout);
                 return -1;
             }
             if (errno == Errno.EPIPE || errno == Errno.ECONNRESET) {
@@ -393,9 +407,23 @@ public final class MessageSocket implements AutoCloseable {
         return n;
     }
 
+    /** The peer's queue is full: waits in poll(2) for room, at most until this message's send bound ends. */
+    private void awaitRoomToSend(long timeout) throws IOException {
+        long now = System.nanoTime();
+        if (!sendBlocked) {
+            sendBlocked = true;
+            sendBlockedSince = now;
+        }
+        long left = sendBlockedSince + timeout - now;
+        if (left <= 0 || !FdReadiness.awaitWritable(fd, left)) {
+            throw new SendTimeoutException("peer took too little of a message for " + timeout / 1_000_000
+                    + " ms: sendmsg on fd " + fd + " found its queue full", Errno.EAGAIN);
+        }
+    }
+
     /** sendmsg until both iovecs are out; the control data (fds) goes only with the first call. */
     private void sendFully(long address0, long length0, long address1, long length1, int controlLength)
-            throws TransportException {
+            throws IOException {
         while (length0 > 0 || length1 > 0) {
             if (length0 == 0) {
                 address0 = address1;
@@ -453,6 +481,7 @@ public final class MessageSocket implements AutoCloseable {
         sendLock.lock();
         try {
             ensureOpen();
+            sendBlocked = false;
             if (gather == null) {
                 gather = new IoVector();
             }
@@ -494,7 +523,6 @@ public final class MessageSocket implements AutoCloseable {
         }
     }
 
-    /** SO_RCVTIMEO: a receive waiting longer throws {@link ReceiveTimeoutException}; ZERO means wait forever. */
     /** Waits until a receive would not block (data, fds or the peer's hang-up); false on timeout. */
     public boolean awaitReadable(Duration timeout) throws IOException {
         if (aheadStart < aheadEnd) {   // read ahead already: a receive would not block (receiving thread only)
@@ -503,6 +531,20 @@ public final class MessageSocket implements AutoCloseable {
         return FdReadiness.awaitReadable(fd, timeout);
     }
 
+    /**
+     * Bounds how long one message may find the peer's receive queue full, counted from the first
+     * send of it that would block (a peer that stops reading, or reads too slowly): past it the send
+     * throws {@link SendTimeoutException}. ZERO (the default) means a send waits for the peer forever.
+     * Sends that do not block read no clock.
+     */
+    public void setSendTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("negative timeout " + timeout);
+        }
+        sendTimeoutNanos = timeout.toNanos();
+    }
+
+    /** SO_RCVTIMEO: a receive waiting longer throws {@link ReceiveTimeoutException}; ZERO means wait forever. */
     public void setReceiveTimeout(Duration timeout) throws IOException {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("negative timeout " + timeout);

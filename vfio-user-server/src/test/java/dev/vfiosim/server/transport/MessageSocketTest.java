@@ -89,6 +89,57 @@ class MessageSocketTest {
     }
 
     @Test
+    void aSendToAPeerThatStopsReadingEndsAtTheSendTimeout() throws Exception {
+        a.setSendTimeout(Duration.ofMillis(200));
+        ByteBuffer body = ByteBuffer.allocateDirect(8 << 20);   // far more than a socket's queue holds
+        SendTimeoutException e = assertThrows(SendTimeoutException.class,
+                () -> a.send(direct(new byte[16]), body, null, 0));
+        assertEquals(Errno.EAGAIN, e.errno());
+        assertTrue(body.position() == 0, "a failed send leaves the buffer's position alone");
+    }
+
+    @Test
+    void aSendTimeoutDoesNotCutAPeerThatKeepsReading() throws Exception {
+        a.setSendTimeout(Duration.ofSeconds(30));
+        byte[] content = new byte[8 << 20];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 7 + (i >>> 13));
+        }
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        try {
+            Future<byte[]> got = reader.submit(() -> {
+                ByteBuffer in = ByteBuffer.allocateDirect(16 + content.length);
+                assertTrue(b.receive(in, null));
+                return bytes(in.flip().position(16));
+            });
+            a.send(direct(new byte[16]), direct(content), null, 0);
+            assertArrayEquals(content, got.get(60, TimeUnit.SECONDS));
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    @Test
+    void withoutASendTimeoutASendWaitsForThePeer() throws Exception {
+        ByteBuffer body = ByteBuffer.allocateDirect(8 << 20);
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> sending = sender.submit(() -> {
+                a.send(direct(new byte[16]), body, null, 0);
+                return null;
+            });
+            // the queue is full and nobody reads: the send is still waiting, not failed
+            assertThrows(TimeoutException.class, () -> sending.get(500, TimeUnit.MILLISECONDS));
+            ByteBuffer in = ByteBuffer.allocateDirect(16 + body.capacity());
+            assertTrue(b.receive(in, null));
+            sending.get(60, TimeUnit.SECONDS);
+            assertEquals(0, body.remaining());
+        } finally {
+            sender.shutdownNow();
+        }
+    }
+
+    @Test
     void passedMemfdShowsTheSameContent() throws Exception {
         try (MemfdSharedMemory memory = MemfdSharedMemory.create("passed", 4096)) {
             memory.buffer().putLong(128, 0x1122334455667788L);
