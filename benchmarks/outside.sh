@@ -7,7 +7,8 @@
 #
 # usage: benchmarks/outside.sh [TOOLS_DIR] [ROUNDS] [GOALS]
 #   TOOLS_DIR  directory holding the vubench, sockceil and eventfd-loop binaries, and optionally
-#              msg-echo (or $VFIOSIM_TOOLS; build them outside the repo: see BENCHMARKS.md)
+#              msg-echo and checksummed-stream (or $VFIOSIM_TOOLS; build them outside the repo: see
+#              BENCHMARKS.md)
 #   ROUNDS     rounds per goal, default 3 (or $ROUNDS)
 #   GOALS      any of p1 p1warmup p3 p4 p6 p7, default all (or $GOALS)
 # JAVA picks the java binary; CPU (default 0) is the CPU that pinned runs share.
@@ -106,6 +107,12 @@ for r in $(seq 1 "$rounds"); do
                 c=$("$tools/sockceil" --mode rr-read --chunk 1048576 --rr 2000 $cc | tail -1)
                 echo "round $r $label p3 $mode vfio-sim: $v"; echo "round $r $label p3 $mode ceiling:  $c"
                 record "p3.$mode.ratio" "$(echo "$(field stopcopy_MB_per_s "$v") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+                if [ $mode = pinned ] && [ -x "$tools/checksummed-stream" ]; then   # C: CRC per page + send from the mapping
+                    k=$("$tools/checksummed-stream" 256 "$cpu" | grep 'mode=read crc=yes')
+                    echo "round $r $label p3 pinned C checksummed server: $k"
+                    record p3.pinned.vs_c_checksummed "$(echo "$(field stopcopy_MB_per_s "$v") $(field MB_per_s "$k")" | awk '{printf "%.3f", $1/$2}')"
+                    record p3.pinned.c_checksummed_vs_ceiling "$(echo "$(field MB_per_s "$k") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+                fi
             done
             ;;
         p4)
@@ -119,6 +126,12 @@ for r in $(seq 1 "$rounds"); do
             c=$("$tools/sockceil" --mode rr-write --chunk 1048576 --rr 2000 --client-cpu "$cpu" --server-cpu "$cpu" | tail -1)
             echo "round $r $label p4 vfio-sim: $v"; echo "round $r $label p4 ceiling:  $c"
             record p4.ratio "$(echo "$(field data_MB_per_s "$v") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            if [ -x "$tools/checksummed-stream" ]; then   # C: receive into the mapping + CRC per page
+                k=$("$tools/checksummed-stream" 256 "$cpu" | grep 'mode=write crc=yes')
+                echo "round $r $label p4 C checksummed server: $k"
+                record p4.vs_c_checksummed "$(echo "$(field data_MB_per_s "$v") $(field MB_per_s "$k")" | awk '{printf "%.3f", $1/$2}')"
+                record p4.c_checksummed_vs_ceiling "$(echo "$(field MB_per_s "$k") $(field MB_per_s "$c")" | awk '{printf "%.3f", $1/$2}')"
+            fi
             ;;
         p6)
             if [ ! -x "$tools/eventfd-loop" ]; then
