@@ -16,42 +16,17 @@
  * usage: checksummed-stream [STATE_MIB] [CPU|-1]   (default 256 MiB, CPU 0; -1: not pinned)
  * Output: one line per mode, "checksummed-stream: mode=M crc=yes|no chunks=N secs=S MB_per_s=R".
  */
-#define _GNU_SOURCE
+#include "bench-common.h"
 #include <nmmintrin.h>
-#include <sched.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 enum { CHUNK = 1 << 20, PAGE = 4096, HEADER = 16, REQUEST = 32 };
 
 static volatile uint32_t checksum_sink;
-
-static double seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void pin(int cpu) {
-    if (cpu < 0) {
-        return;
-    }
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) {
-        perror("sched_setaffinity");
-        exit(1);
-    }
-}
 
 /* The CRC32C of every page of a chunk, three pages at a time. */
 static void checksum_pages(const unsigned char *chunk) {
@@ -79,33 +54,22 @@ static void checksum_pages(const unsigned char *chunk) {
     checksum_sink = sum;
 }
 
-static int io_fully(int fd, unsigned char *buf, size_t n, int receiving) {
-    for (size_t done = 0; done < n;) {
-        ssize_t r = receiving ? read(fd, buf + done, n - done) : write(fd, buf + done, n - done);
-        if (r <= 0) {
-            return -1;
-        }
-        done += (size_t) r;
-    }
-    return 0;
-}
-
 static void serve(int fd, unsigned char *state, size_t chunks, int writing, int crc) {
     unsigned char header[HEADER] = { 0 }, request[REQUEST];
     for (size_t i = 0;; i = (i + 1) % chunks) {
         unsigned char *chunk = state + i * CHUNK;
         if (writing) {
-            if (io_fully(fd, header, HEADER, 1) != 0 || io_fully(fd, chunk, CHUNK, 1) != 0) {
+            if (transfer_fully(fd, header, HEADER, 1) != 0 || transfer_fully(fd, chunk, CHUNK, 1) != 0) {
                 return;
             }
             if (crc) {
                 checksum_pages(chunk);
             }
-            if (io_fully(fd, header, HEADER, 0) != 0) {
+            if (transfer_fully(fd, header, HEADER, 0) != 0) {
                 return;
             }
         } else {
-            if (io_fully(fd, request, REQUEST, 1) != 0) {
+            if (transfer_fully(fd, request, REQUEST, 1) != 0) {
                 return;
             }
             if (crc) {
@@ -138,19 +102,12 @@ static void serve(int fd, unsigned char *state, size_t chunks, int writing, int 
 }
 
 static double measure(unsigned char *state, size_t chunks, int writing, int crc, int cpu) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
-        perror("socketpair");
-        exit(1);
-    }
-    pid_t server = fork();
+    int fd;
+    pid_t server = fork_peer(cpu, &fd);
     if (server == 0) {
-        close(sv[0]);
-        pin(cpu);
-        serve(sv[1], state, chunks, writing, crc);
+        serve(fd, state, chunks, writing, crc);
         _exit(0);
     }
-    close(sv[1]);
     unsigned char *buf = malloc(HEADER + CHUNK);
     memset(buf, 0x5a, HEADER + CHUNK);
     double t0 = 0;
@@ -160,15 +117,15 @@ static double measure(unsigned char *state, size_t chunks, int writing, int crc,
             t0 = seconds();
         }
         int failed = writing
-                ? io_fully(sv[0], buf, HEADER + CHUNK, 0) != 0 || io_fully(sv[0], buf, HEADER, 1) != 0
-                : io_fully(sv[0], buf, REQUEST, 0) != 0 || io_fully(sv[0], buf, HEADER + CHUNK, 1) != 0;
+                ? transfer_fully(fd, buf, HEADER + CHUNK, 0) != 0 || transfer_fully(fd, buf, HEADER, 1) != 0
+                : transfer_fully(fd, buf, REQUEST, 0) != 0 || transfer_fully(fd, buf, HEADER + CHUNK, 1) != 0;
         if (failed) {
             perror("round trip");
             exit(1);
         }
     }
     double secs = seconds() - t0;
-    close(sv[0]);
+    close(fd);
     waitpid(server, NULL, 0);
     free(buf);
     return secs;

@@ -12,34 +12,12 @@
  * usage: msg-echo [ROUND_TRIPS] [CPU]   (default 200000 after 50000 warm-up, CPU 0)
  * Output: one line per mode, "msg-echo: mode=M ops=N secs=S ops_per_s=R".
  */
-#define _GNU_SOURCE
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "bench-common.h"
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 enum { REQUEST = 32, REPLY = 36, HEADER = 16, MAX_FDS = 8, READ_AHEAD = 8192 };
-
-static double seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void pin(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) {
-        perror("sched_setaffinity");
-        exit(1);
-    }
-}
 
 /* Answers every request until the client hangs up. */
 static void serve(int fd, int msg_mode) {
@@ -76,44 +54,26 @@ static void serve(int fd, int msg_mode) {
     }
 }
 
-static int read_fully(int fd, char *buf, int n) {
-    for (int done = 0; done < n;) {
-        ssize_t r = read(fd, buf + done, n - done);
-        if (r <= 0) {
-            return -1;
-        }
-        done += r;
-    }
-    return 0;
-}
-
 static double measure(int msg_mode, long n, int cpu) {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
-        perror("socketpair");
-        exit(1);
-    }
-    pid_t server = fork();
+    int fd;
+    pid_t server = fork_peer(cpu, &fd);
     if (server == 0) {
-        close(sv[0]);
-        pin(cpu);
-        serve(sv[1], msg_mode);
+        serve(fd, msg_mode);
         _exit(0);
     }
-    close(sv[1]);
     char request[REQUEST] = { 0 }, reply[REPLY];
     double t0 = 0;
     for (long i = -50000; i < n; i++) {
         if (i == 0) {
             t0 = seconds();
         }
-        if (write(sv[0], request, REQUEST) != REQUEST || read_fully(sv[0], reply, REPLY) != 0) {
+        if (write(fd, request, REQUEST) != REQUEST || transfer_fully(fd, reply, REPLY, 1) != 0) {
             perror("round trip");
             exit(1);
         }
     }
     double secs = seconds() - t0;
-    close(sv[0]);
+    close(fd);
     waitpid(server, NULL, 0);
     return secs;
 }
