@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,12 @@ public final class VfioUserServer implements AutoCloseable {
      * itself bounded at about a second) before the newcomer is admitted.
      */
     private static final Duration TEARDOWN_WAIT = Duration.ofSeconds(3);
+    /**
+     * Newcomers judged at once while a client is attached, each on its own short-lived thread (at most
+     * {@code REFUSAL_WAIT} + {@code TEARDOWN_WAIT}); any more are closed at once, so a client that
+     * connects in a loop cannot make threads grow.
+     */
+    public static final int MAX_PENDING_ADMISSIONS = 4;
     /**
      * How long a connection keeps its worker waiting in recvmsg for the next message before it goes
      * back to the poller: long enough that a client in a request/reply loop never pays a hand-off
@@ -58,6 +65,9 @@ public final class VfioUserServer implements AutoCloseable {
     private final CountDownLatch firstClientGone = new CountDownLatch(1);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    /** Newcomers being judged on an admission thread now, and those closed at once for want of one. */
+    private final AtomicInteger admissionsPending = new AtomicInteger();
+    private final AtomicLong cutAtOnce = new AtomicLong();
     private volatile Attachment active;
     private volatile boolean closing;
     private volatile Duration messageTimeout = Session.DEFAULT_MESSAGE_TIMEOUT;
@@ -275,27 +285,49 @@ public final class VfioUserServer implements AutoCloseable {
      * session is waited for and the newcomer admitted; if it is still there, the newcomer is refused.
      */
     private void admitLater(MessageSocket socket, int n) {
+        if (admissionsPending.incrementAndGet() > MAX_PENDING_ADMISSIONS) {
+            // a client opening connections in a loop must not buy a thread with each one
+            admissionsPending.decrementAndGet();
+            int turnedAway = refused.incrementAndGet();
+            long cut = cutAtOnce.incrementAndGet();
+            if (Long.bitCount(cut) == 1) {   // log the 1st, 2nd, 4th, 8th... only
+                LOG.warn("{}client#{} closed at once: another client is attached and {} newcomers already wait to be"
+                        + " judged ({} closed this way so far, {} refused in all)", label, n, MAX_PENDING_ADMISSIONS, cut,
+                        turnedAway);
+            }
+            socket.close();
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
-                socket.awaitReadable(REFUSAL_WAIT);
-                Attachment current = active;
-                if (current != null && current.attached() && current.session.clientHungUp()) {
-                    current.awaitEnd(TEARDOWN_WAIT.toMillis());
-                }
-                if (tryAttach(socket, n)) {
-                    return;
-                }
-            } catch (IOException e) {
-                LOG.debug("client#{}: gone before admission: {}", n, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                judge(socket, n);
+            } finally {
+                admissionsPending.decrementAndGet();
             }
-            refused.incrementAndGet();
-            LOG.warn("{}client#{} refused: another client is attached to this device", label, n);
-            answerBusy(socket, n);
         }, "vfio-user-admission-" + label + n);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** On an admission thread: attaches the newcomer if the attached client has gone, else refuses it with EBUSY. */
+    private void judge(MessageSocket socket, int n) {
+        try {
+            socket.awaitReadable(REFUSAL_WAIT);
+            Attachment current = active;
+            if (current != null && current.attached() && current.session.clientHungUp()) {
+                current.awaitEnd(TEARDOWN_WAIT.toMillis());
+            }
+            if (tryAttach(socket, n)) {
+                return;
+            }
+        } catch (IOException e) {
+            LOG.debug("client#{}: gone before admission: {}", n, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        refused.incrementAndGet();
+        LOG.warn("{}client#{} refused: another client is attached to this device", label, n);
+        answerBusy(socket, n);
     }
 
     private void answerBusy(MessageSocket socket, int n) {
