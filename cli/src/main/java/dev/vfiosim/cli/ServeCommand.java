@@ -180,8 +180,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--message-timeout", paramLabel = "DURATION", defaultValue = "5s",
             converter = Options.PositiveDuration.class,
             description = "How long a message may take to arrive in full once its first byte has: a client that "
-                    + "stops half-way is disconnected after this and the device is free for the next one "
-                    + "(250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
+                    + "stops half-way, or stops taking replies once its socket is full, is disconnected after this "
+                    + "and the device is free for the next one (250ms, 2s, ...). Default: ${DEFAULT-VALUE}, QEMU's own reply timeout.")
     Duration messageTimeout;
 
     @Option(names = "--once", description = "Serve one client, then exit 0 when it leaves (libvfio-user's servers "
